@@ -1,0 +1,89 @@
+"""The language registry: what the analyser knows about each language.
+
+Everything language-specific lives in data under ``analyser/lang/<folder>/``:
+``config.json`` (codes, detector name, tokeniser, matching options) and
+``cues.tsv`` (the cue lexicon). ``lang/common/`` holds cues that hold in every
+language (times, percentages, emoji) and the fallback used for languages
+without a folder. Adding a language means adding a folder, not code.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+COMMON = "common"
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    """One language folder's configuration (see ``lang/*/config.json``)."""
+
+    folder: str
+    name: str
+    codes: tuple[str, ...]
+    detector: str | None = None
+    tokeniser: dict = field(default_factory=dict)
+    word_boundaries: bool = True
+    match_convert: str | None = None
+    variants: dict = field(default_factory=dict)
+    path: Path = Path()
+
+    @property
+    def default_code(self) -> str:
+        return self.codes[0]
+
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+
+def lang_dir() -> Path:
+    return Path(str(resources.files("analyser") / "lang"))
+
+
+@lru_cache(maxsize=None)
+def registry() -> dict[str, LanguageSpec]:
+    """Map every language code (``en``, ``zh-Hant`` ...) to its spec, plus ``common``."""
+    specs: dict[str, LanguageSpec] = {}
+    for folder in sorted(p for p in lang_dir().iterdir() if (p / "config.json").is_file()):
+        cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        spec = LanguageSpec(
+            folder=folder.name,
+            name=cfg["name"],
+            codes=tuple(cfg.get("codes", [folder.name])),
+            detector=cfg.get("detector"),
+            tokeniser=cfg.get("tokeniser", {}),
+            word_boundaries=cfg.get("word_boundaries", True),
+            match_convert=cfg.get("match_convert"),
+            variants=cfg.get("variants", {}),
+            path=folder,
+        )
+        specs[folder.name] = spec
+        for code in spec.codes:
+            specs[code] = spec
+    return specs
+
+
+def spec_for(code: str) -> LanguageSpec:
+    """The spec for a language code; languages without a folder get ``common``."""
+    reg = registry()
+    if code in reg:
+        return reg[code]
+    base = code.split("-")[0].lower()
+    return reg.get(base, reg[COMMON])
+
+
+def supported_codes() -> list[str]:
+    """Codes with their own lexicon and tokeniser, in registry order."""
+    seen = []
+    for spec in {s.folder: s for s in registry().values()}.values():
+        if spec.folder != COMMON:
+            seen.extend(c for c in spec.codes if c not in seen)
+    return seen
+
+
+@lru_cache(maxsize=None)
+def common_config() -> dict:
+    return json.loads((lang_dir() / COMMON / "config.json").read_text(encoding="utf-8"))

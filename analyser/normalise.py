@@ -1,0 +1,162 @@
+"""Normalise a statement while keeping a map back to the text as the user gave it.
+
+Steps: strip HTML tags and decode entities (only when the text contains HTML
+tags), NFKC per character cluster (full-width ``１６：５０`` becomes ``16:50``),
+drop control and zero-width characters, fold runs of white space into one
+space (or one newline when the run held a line break), trim.
+
+Every character of the normalised text remembers the span of original
+characters it came from, so evidence found in the normalised text is reported
+at offsets into the original: ``original[span.start:span.end]``.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_HTML_HINT = re.compile(
+    r"</?(?:p|br|div|span|a|b|i|u|em|strong|li|ul|ol|h[1-6]|html|body|head|table|tr|td|th|font|img|"
+    r"blockquote|pre|code|script|style|meta|title|section|article|header|footer|nav|hr)\b[^<>]{0,2000}>",
+    re.IGNORECASE,
+)
+_HTML_TOKEN = re.compile(
+    r"<!--|<(script|style)\b|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,2000}>|<![^<>]{0,2000}>|"
+    r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+_BLOCK_TAGS = frozenset(
+    "p br div li ul ol h1 h2 h3 h4 h5 h6 tr table blockquote pre section article header footer hr title".split()
+)
+# Zero-width and invisible format characters that carry no meaning for scoring.
+# U+200D (zero-width joiner) is kept: it binds emoji sequences.
+_INVISIBLE = frozenset("\u200b\u200c\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
+_SPACE_RUN = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """Normalised text and, per character, the original span it came from."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    original: str
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a ``[start, end)`` span of :attr:`text` to the original text."""
+        if end <= start:
+            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+
+def normalise(original: str) -> Normalised:
+    """Normalise ``original``; see the module docstring for the steps."""
+    n = len(original)
+    if original.isascii() and "<" not in original and "&" not in original and _plain_spacing(original):
+        return Normalised(original, tuple(range(n)), tuple(range(1, n + 1)), original)
+    chars, starts, ends = _strip_html(original)
+    chars, starts, ends = _nfkc_and_clean(chars, starts, ends)
+    chars, starts, ends = _fold_space(chars, starts, ends)
+    return Normalised(chars, tuple(starts), tuple(ends), original)
+
+
+def _plain_spacing(text: str) -> bool:
+    if not text or text[0].isspace() or text[-1].isspace():
+        return False
+    if any(ch in text for ch in "\t\r\f\v"):
+        return False
+    if "  " in text or "\n\n" in text or " \n" in text or "\n " in text:
+        return False
+    return all(ord(ch) >= 32 or ch == "\n" for ch in text)
+
+
+def _strip_html(text: str) -> tuple[str, list[int], list[int]]:
+    starts = list(range(len(text)))
+    ends = list(range(1, len(text) + 1))
+    if not _HTML_HINT.search(text):
+        return text, starts, ends
+    out: list[str] = []
+    o_starts: list[int] = []
+    o_ends: list[int] = []
+    pos = 0
+    while True:
+        m = _HTML_TOKEN.search(text, pos)
+        if m is None:
+            break
+        out.append(text[pos:m.start()])
+        o_starts.extend(starts[pos:m.start()])
+        o_ends.extend(ends[pos:m.start()])
+        token = m.group(0)
+        if token == "<!--":
+            close = text.find("-->", m.end())
+            pos = len(text) if close < 0 else close + 3
+            continue
+        if m.group(1):  # <script> or <style>: drop the element with its content
+            close = text.lower().find(f"</{m.group(1).lower()}", m.end())
+            gt = text.find(">", close) if close >= 0 else -1
+            pos = len(text) if gt < 0 else gt + 1
+            continue
+        if token.startswith("&"):
+            rep = html.unescape(token)
+        elif m.group(3) and m.group(3).lower() in _BLOCK_TAGS:
+            rep = "\n"
+        else:
+            rep = ""
+        out.append(rep)
+        o_starts.extend([m.start()] * len(rep))
+        o_ends.extend([m.end()] * len(rep))
+        pos = m.end()
+    out.append(text[pos:])
+    o_starts.extend(starts[pos:])
+    o_ends.extend(ends[pos:])
+    return "".join(out), o_starts, o_ends
+
+
+def _nfkc_and_clean(text: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
+    if unicodedata.is_normalized("NFKC", text) and not any(
+        (ord(ch) < 32 and ch not in "\n\t\r\f\v") or ch in _INVISIBLE or 0x7F <= ord(ch) < 0xA0 for ch in text
+    ):
+        return text, starts, ends
+    out: list[str] = []
+    o_starts: list[int] = []
+    o_ends: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1  # keep a base character with its combining marks
+        cluster = text[i:j]
+        code = ord(cluster[0])
+        if cluster[0] in _INVISIBLE or (code < 32 and cluster[0] not in "\n\t\r\f\v") or 0x7F <= code < 0xA0:
+            i = j
+            continue
+        rep = unicodedata.normalize("NFKC", cluster)
+        out.append(rep)
+        o_starts.extend([starts[i]] * len(rep))
+        o_ends.extend([ends[j - 1]] * len(rep))
+        i = j
+    return "".join(out), o_starts, o_ends
+
+
+def _fold_space(text: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
+    out: list[str] = []
+    o_starts: list[int] = []
+    o_ends: list[int] = []
+    pos = 0
+    for m in _SPACE_RUN.finditer(text):
+        out.append(text[pos:m.start()])
+        o_starts.extend(starts[pos:m.start()])
+        o_ends.extend(ends[pos:m.start()])
+        pos = m.end()
+        if m.start() == 0 or m.end() == len(text):
+            continue  # trim leading and trailing space
+        rep = "\n" if "\n" in m.group(0) or "\r" in m.group(0) else " "
+        out.append(rep)
+        o_starts.append(starts[m.start()])
+        o_ends.append(ends[m.start()])
+    out.append(text[pos:])
+    o_starts.extend(starts[pos:])
+    o_ends.extend(ends[pos:])
+    return "".join(out), o_starts, o_ends
