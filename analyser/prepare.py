@@ -1,0 +1,92 @@
+"""The front of the pipeline: normalise -> detect language -> tokenise -> find cues.
+
+A :class:`Prepared` statement is what both the cue rules and the trained models
+read. It is built once per statement; every span in it indexes the normalised
+text, and :meth:`Prepared.evidence` maps spans back to the original.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .cues import CueMatch, cue_kinds, matcher_for
+from .detect import detect
+from .errors import InputError
+from .languages import registry, spec_for
+from .normalise import Normalised, normalise
+from .report import Evidence
+from .tokenise import Token, tokeniser_for
+
+#: Longest text scored in full. Longer statements are scored on this prefix,
+#: with a warning: work per statement stays bounded and linear (issue 7).
+MAX_CHARS = 100_000
+#: Statements with fewer tokens get a low-confidence warning (LIWC-style tools
+#: over-identify on short texts; ours are often one line, so the bar is low).
+SHORT_TOKENS = 6
+
+
+@dataclass(frozen=True)
+class Prepared:
+    norm: Normalised
+    lang: str
+    lang_confidence: float
+    match_text: str
+    tokens: tuple[Token, ...]
+    cues: tuple[CueMatch, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return self.norm.text
+
+    def evidence(self, start: int, end: int, cue: str, weight: float, explanation: str, source: str = "") -> Evidence:
+        """Evidence for a normalised-text span, at original-text offsets."""
+        o_start, o_end = self.norm.span(start, end)
+        return Evidence(o_start, o_end, self.norm.original[o_start:o_end], cue, weight, explanation, source)
+
+    def cue_evidence(self, match: CueMatch) -> Evidence:
+        kind = cue_kinds()[match.entry.cue]
+        return self.evidence(match.start, match.end, match.entry.cue, match.entry.weight, kind["explanation"], match.entry.source)
+
+
+def check_lang(lang: str) -> str:
+    """Validate a ``--lang`` value: a registry code, or any other short code."""
+    if lang in registry():
+        return lang
+    base = lang.split("-")[0]
+    if not (2 <= len(base) <= 3 and base.isalpha()):
+        raise InputError(f"unknown language code {lang!r}; use one of {', '.join(c for c in registry() if c != 'common')}")
+    return lang
+
+
+def prepare(text: str, lang: str | None = None) -> Prepared:
+    """Run the front of the pipeline on one statement."""
+    if not isinstance(text, str):
+        raise InputError(f"expected text, got {type(text).__name__}")
+    warnings: list[str] = []
+    original = text
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS]
+        warnings.append(f"text is {len(original):,} characters long; scored on its first {MAX_CHARS:,}")
+    norm = normalise(text)
+    norm = Normalised(norm.text, norm.starts, norm.ends, original)
+    if not norm.text:
+        raise InputError("the statement is empty (nothing but white space, markup or control characters)")
+    if lang:
+        code, confidence = check_lang(lang), 1.0
+    else:
+        det = detect(norm.text)
+        code, confidence = det.code, det.confidence
+        if det.code == "und":
+            warnings.append("too few letters to detect the language; scored with language-independent cues only")
+        elif not det.supported:
+            warnings.append(f"language {det.code!r} has no lexicon; scored with language-independent cues only")
+        elif confidence < 0.5:
+            warnings.append(f"language detection is unsure ({code}, {confidence:.2f}); pass --lang to set it")
+    spec = spec_for(code)
+    matcher = matcher_for(code)
+    match_text = matcher.match_form(norm.text)
+    tokens = tuple(tokeniser_for(code)(match_text if spec.match_convert else norm.text))
+    if len(tokens) < SHORT_TOKENS:
+        warnings.append(f"very short statement ({len(tokens)} tokens): scores are less reliable")
+    cues = tuple(matcher.find(match_text, formed=True))
+    return Prepared(norm, code, confidence, match_text, tokens, cues, tuple(warnings))

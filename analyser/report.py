@@ -1,0 +1,169 @@
+"""Typed results: what ``analyse`` returns and every output format is made from.
+
+A :class:`Report` holds, per dimension, a level (0/1/2 as in the rubric), a
+score in [0, 1] (the expected level divided by two) and the evidence spans that
+drove it; per facet, whether it is present; the language and any warnings.
+``to_dict`` gives the JSON form (schema: ``analyser/report.schema.json``),
+``to_row`` the flat form used for DataFrame and CSV columns.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = "1.0"
+DIMENSIONS = ("cause", "apology", "humour", "vagueness")
+FACETS = ("what", "scope", "when", "why", "next")
+LEVEL_NAMES = {
+    "cause": ("none", "generic", "specific"),
+    "apology": ("none", "formulaic", "accountable"),
+    "humour": ("none", "light", "joke"),
+    "vagueness": ("clear", "partly vague", "vague"),
+}
+FACET_HELP = {
+    "what": "the affected product or feature",
+    "scope": "who or where is affected (region, segment, number or share)",
+    "when": "when it started or how long it lasted (clock time or duration)",
+    "why": "a cause, even a generic one",
+    "next": "an ETA, the time of the next update, a workaround or a named remedy",
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A span of the original text that pushed a score, and why."""
+
+    start: int
+    end: int
+    text: str
+    cue: str
+    weight: float
+    explanation: str
+    source: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "cue": self.cue,
+            "weight": round(self.weight, 4),
+            "explanation": self.explanation,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    name: str
+    level: int
+    score: float
+    evidence: tuple[Evidence, ...] = ()
+    probabilities: tuple[float, ...] | None = None
+
+    @property
+    def label(self) -> str:
+        return LEVEL_NAMES[self.name][self.level]
+
+    def to_dict(self) -> dict:
+        return {
+            "level": self.level,
+            "label": self.label,
+            "score": round(self.score, 4),
+            "probabilities": None if self.probabilities is None else [round(p, 4) for p in self.probabilities],
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class FacetScore:
+    name: str
+    present: bool
+    probability: float | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "present": self.present,
+            "probability": None if self.probability is None else round(self.probability, 4),
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class Advice:
+    """A concrete suggestion for one shortfall, in the statement's language."""
+
+    topic: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"topic": self.topic, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Report:
+    text: str
+    lang: str
+    lang_confidence: float
+    method: str
+    dimensions: dict[str, DimensionScore]
+    facets: dict[str, FacetScore]
+    warnings: tuple[str, ...] = ()
+    advice: tuple[Advice, ...] = ()
+    n_tokens: int = 0
+    scored_chars: int = 0
+
+    @property
+    def missing_facets(self) -> list[str]:
+        return [f for f in FACETS if not self.facets[f].present]
+
+    def evidence(self) -> list[tuple[str, Evidence]]:
+        """All evidence as ``(dimension or facet, span)`` pairs, in text order."""
+        pairs = [(d, e) for d, s in self.dimensions.items() for e in s.evidence]
+        pairs += [(f, e) for f, s in self.facets.items() for e in s.evidence]
+        return sorted(pairs, key=lambda p: (p[1].start, p[1].end, p[0]))
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "lang": self.lang,
+            "lang_confidence": round(self.lang_confidence, 4),
+            "method": self.method,
+            "n_tokens": self.n_tokens,
+            "scored_chars": self.scored_chars,
+            "dimensions": {d: self.dimensions[d].to_dict() for d in DIMENSIONS},
+            "facets": {f: self.facets[f].to_dict() for f in FACETS},
+            "missing_facets": self.missing_facets,
+            "warnings": list(self.warnings),
+            "advice": [a.to_dict() for a in self.advice],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def to_row(self) -> dict:
+        """Flat columns for a DataFrame or CSV row (the ``batch`` output columns)."""
+        row: dict = {}
+        for d in DIMENSIONS:
+            row[f"{d}_level"] = self.dimensions[d].level
+            row[f"{d}_score"] = round(self.dimensions[d].score, 4)
+        for f in ("what", "scope", "when", "next"):
+            row[f"has_{f}"] = self.facets[f].present
+        row["lang"] = self.lang
+        row["evidence"] = json.dumps(
+            {k: [e.to_dict() for e in v.evidence] for k, v in {**self.dimensions, **self.facets}.items() if v.evidence},
+            ensure_ascii=False,
+        )
+        row["warnings"] = "; ".join(self.warnings)
+        return row
+
+    def __str__(self) -> str:
+        from .render import render_text
+
+        return render_text(self)
+
+    def _repr_html_(self) -> str:
+        from .display import render_html
+
+        return render_html(self)

@@ -1,0 +1,86 @@
+"""Cue rules: levels from the cue lexicons alone, as the rubric reads them.
+
+These are the documented rules behind ``--rules`` and the baseline the trained
+models must beat. Per dimension:
+
+* cause: 2 if a concrete mechanism cue, else 1 if a failure-domain cue, else 0;
+  cause cues in a sentence that denies a cause or calls it unknown do not count.
+* apology: 1 if an apology formula; 2 if it comes with responsibility or a
+  remedy cue; apology words in a sentence with a negation cue do not count.
+* humour: 2 if a joke cue, else 1 if a light-tone cue (alert icons do not count).
+* vagueness: count the concrete elements (what, scope, when, why, next):
+  3 or more -> 0, 2 -> 1, else 2; one level more (at most 2) if a euphemism
+  stands in for the event.
+* facets: present when a cue of the facet is found.
+
+The score is the level divided by two (rules give no probabilities).
+"""
+from __future__ import annotations
+
+import re
+
+from .prepare import Prepared
+from .report import DIMENSIONS, FACETS, DimensionScore, FacetScore
+
+_SENTENCE = re.compile(r"[^.!?。！？;；\n]+[.!?。！？;；\n]*")
+
+
+def _sentence_ids(prepared: Prepared) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(prepared.text)]
+
+
+def _sentence_of(bounds: list[tuple[int, int]], pos: int) -> int:
+    lo, hi = 0, len(bounds) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        s, e = bounds[mid]
+        if pos < s:
+            hi = mid - 1
+        elif pos >= e:
+            lo = mid + 1
+        else:
+            return mid
+    return -1
+
+
+# Cues that cancel the level-giving cues of their group in the same sentence.
+_BLOCKERS = {"cause.denial": "cause", "cause.unknown": "cause", "apology.negated": "apology"}
+_BLOCKABLE = {"cause.domain", "cause.mechanism", "cause.connective", "apology.formula", "apology.accountable", "apology.remedy"}
+
+
+def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str, FacetScore]]:
+    """Levels, scores and evidence from the cue rules above."""
+    bounds = _sentence_ids(prepared)
+    blocked: set[tuple[str, int]] = {
+        (_BLOCKERS[m.entry.cue], _sentence_of(bounds, m.start)) for m in prepared.cues if m.entry.cue in _BLOCKERS
+    }
+    by_cue: dict[str, list] = {}
+    for m in prepared.cues:
+        if m.entry.cue in _BLOCKABLE and (m.entry.group, _sentence_of(bounds, m.start)) in blocked:
+            continue
+        by_cue.setdefault(m.entry.cue, []).append(m)
+
+    def has(prefix: str) -> bool:
+        return any(c.startswith(prefix) for c in by_cue)
+
+    def ev(prefix: str):
+        matches = sorted((m for c, ms in by_cue.items() if c.startswith(prefix) for m in ms),
+                         key=lambda m: (-m.entry.weight, m.start))
+        return tuple(prepared.cue_evidence(m) for m in matches)
+
+    cause = 2 if has("cause.mechanism") else 1 if has("cause.domain") else 0
+    apology = (2 if has("apology.accountable") or has("apology.remedy") else 1) if has("apology.formula") else 0
+    humour = 2 if has("humour.joke") else 1 if has("humour.light") else 0
+    present = {f: has(f + ".") for f in ("what", "scope", "when", "next")}
+    present["why"] = cause >= 1
+    elements = sum(present.values())
+    vagueness = 0 if elements >= 3 else 1 if elements == 2 else 2
+    if has("vagueness.euphemism"):
+        vagueness = min(2, vagueness + 1)
+
+    levels = {"cause": cause, "apology": apology, "humour": humour, "vagueness": vagueness}
+    dims = {d: DimensionScore(d, levels[d], levels[d] / 2, ev(d + ".")) for d in DIMENSIONS}
+    facets = {f: FacetScore(f, present[f], None, ev(f + ".")) for f in ("what", "scope", "when", "next")}
+    facets["why"] = FacetScore("why", present["why"], None,
+                               tuple(e for e in dims["cause"].evidence if e.cue in ("cause.domain", "cause.mechanism")))
+    return dims, {f: facets[f] for f in FACETS}
