@@ -164,8 +164,13 @@ class Matcher:
                         found.append(CueMatch(start, stop, entry))
         for rx, entry in self._regexes:
             found.extend(CueMatch(m.start(), m.end(), entry) for m in rx.finditer(t) if m.end() > m.start())
-        found.sort(key=lambda m: (m.start, -m.end, m.entry.cue))
-        return found
+        # one match per span and cue: the strongest entry speaks for it
+        best: dict[tuple[int, int, str], CueMatch] = {}
+        for m in found:
+            key = (m.start, m.end, m.entry.cue)
+            if key not in best or m.entry.weight > best[key].entry.weight:
+                best[key] = m
+        return sorted(best.values(), key=lambda m: (m.start, -m.end, m.entry.cue))
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,80 @@
+"""Command line: ``python -m analyser {score,batch,train,evaluate,bench}``.
+
+User errors (bad paths, undecodable input, unknown options) print one line,
+``analyser: error: ...``, and exit with code 2; a traceback means a bug.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+from .errors import AnalyserError
+
+
+def _add_score(sub) -> None:
+    p = sub.add_parser("score", help="score one statement and print the report",
+                       description="Score one statement (a file, or - for standard input).")
+    p.add_argument("path", nargs="?", help="text or HTML file; - reads standard input")
+    p.add_argument("--text", help="score this text instead of a file")
+    p.add_argument("--lang", help="language code (en, fr, de, es, zh-Hans, zh-Hant); detected by default")
+    p.add_argument("--json", action="store_true", help="print the report as JSON (schema: analyser/report.schema.json)")
+    p.add_argument("--rules", action="store_true", help="use the cue rules instead of the trained models")
+    p.set_defaults(func=_cmd_score)
+
+
+def _cmd_score(args) -> int:
+    from .api import analyse
+    from .reading import read_path
+
+    if args.text is not None and args.path:
+        raise AnalyserError("give either a path or --text, not both")
+    if args.text is None and not args.path:
+        raise AnalyserError("nothing to score: give a file path, - for standard input, or --text")
+    text = args.text if args.text is not None else read_path(args.path)
+    report = analyse(text, lang=args.lang, method="rules" if args.rules else "auto")
+    print(report.to_json() if args.json else str(report))
+    return 0
+
+
+# Subcommands defined next to the code they run; each module has add_parser(sub).
+_SUBCOMMAND_MODULES = ("batch", "training", "evaluation", "bench")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog="analyser",
+        description="Score official outage statements for cause disclosure, apology, humour and vagueness.",
+    )
+    parser.add_argument("--version", action="version", version=f"analyser {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="{score,batch,train,evaluate,bench}")
+    _add_score(sub)
+    for name in _SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"analyser.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"analyser.{name}":
+                raise  # a real missing dependency, not a subcommand still to come
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except AnalyserError as exc:
+        print(f"analyser: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("analyser: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
