@@ -17,7 +17,14 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 
 
 def load_texts() -> dict[str, dict]:
+    """Real texts from ../shared/corpus and authored texts (without their labels)."""
     rows = {}
+    for path in sorted((ROOT / "data/statements/authored").glob("*.jsonl")):
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    r = json.loads(line)
+                    rows[r["id"]] = {"company": r.get("company", ""), "update_status": r.get("stage"), "text": r["text"]}
     for path in sorted(CORPUS.glob("*.jsonl")):
         with open(path, encoding="utf-8") as fh:
             for line in fh:
@@ -40,7 +47,7 @@ def main() -> None:
         ids = a.ids
     else:
         with open(a.sample, encoding="utf-8") as fh:
-            ids = [r["id"] for r in csv.DictReader(fh) if r["batch"] == a.batch]
+            ids = [r["id"] for r in csv.DictReader(fh) if a.batch in (None, r["batch"])]
         ids = ids[a.start:a.start + a.count]
     for i in ids:
         r = texts[i]
