@@ -28,34 +28,59 @@ def analyse(text: str, lang: str | None = None, method: str = "auto") -> Report:
     >>> r.dimensions["apology"].level >= 1
     True
     """
+    return analyse_many([text], [lang], method)[0]
+
+
+def analyse_many(texts, langs=None, method: str = "auto", errors: str = "raise") -> list:
+    """Score many statements at once (the models run once per call, vectorised).
+
+    ``langs`` is a sequence of codes or ``None`` (detect). With ``errors="return"``
+    a statement that cannot be scored yields its :class:`AnalyserError` in place
+    of a report instead of raising, so a batch can go on.
+    """
+    from .errors import AnalyserError
+
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
-    prepared = prepare(text, lang)
-    warnings = list(prepared.warnings)
+    texts = list(texts)
+    langs = list(langs) if langs is not None else [None] * len(texts)
     use_model = method == "model"
     if method == "auto":
         from .model import models_available
 
         use_model = models_available()
-    if use_model:
-        from .model import score_model
+    prepared: list = []
+    for text, lang in zip(texts, langs):
+        try:
+            prepared.append(prepare(text, lang or None))
+        except AnalyserError as exc:
+            if errors != "return":
+                raise
+            prepared.append(exc)
+    ok = [p for p in prepared if not isinstance(p, Exception)]
+    if use_model and ok:
+        from .model import default_model
 
-        dims, facets = score_model(prepared)
-        used = "model"
+        scored = iter(default_model().score(ok))
     else:
-        dims, facets = score_rules(prepared)
-        used = "rules"
-    report = Report(
-        text=prepared.norm.original,
-        lang=prepared.lang,
-        lang_confidence=prepared.lang_confidence,
-        method=used,
-        dimensions=dims,
-        facets=facets,
-        warnings=tuple(warnings),
-        n_tokens=len(prepared.tokens),
-        scored_chars=len(prepared.norm.original[: prepared.norm.ends[-1]]) if prepared.norm.ends else 0,
-    )
+        scored = iter(score_rules(p) for p in ok)
     from .advice import advise
 
-    return advise(report)
+    out = []
+    for p in prepared:
+        if isinstance(p, Exception):
+            out.append(p)
+            continue
+        dims, facets = next(scored)
+        out.append(advise(Report(
+            text=p.norm.original,
+            lang=p.lang,
+            lang_confidence=p.lang_confidence,
+            method="model" if use_model else "rules",
+            dimensions=dims,
+            facets=facets,
+            warnings=p.warnings,
+            n_tokens=len(p.tokens),
+            scored_chars=p.norm.ends[-1] if p.norm.ends else 0,
+        )))
+    return out

@@ -14,7 +14,9 @@ shared ``lang/common/cues.tsv``, with the columns
 * ``note``: where the entry comes from or why it is there.
 
 Literal phrases go into one Aho-Corasick automaton per language, so matching is
-linear in the text's length; each regular expression is one linear scan.
+linear in the text's length. Regular expressions that match a small finite set
+of strings (``\b(?:bank |money )?transfers?\b``) are expanded into literals at
+load time and join the automaton; each remaining one is one linear scan.
 Latin-script words match only at word boundaries; CJK characters match anywhere.
 """
 from __future__ import annotations
@@ -74,7 +76,7 @@ def load_lexicon(path: Path) -> list[CueEntry]:
         rows = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         header = next(rows, None)
         if header is None or [h.strip() for h in header[:4]] != ["pattern", "cue", "weight", "note"]:
-            raise DataError(f"{path}: the first line must be the header pattern<TAB>cue<TAB>weight<TAB>note")
+            raise DataError(f"{path}:1: the first line must be the header pattern<TAB>cue<TAB>weight<TAB>note")
         for lineno, row in enumerate(rows, start=2):
             if not row or not row[0].strip() or row[0].startswith("#"):
                 continue
@@ -113,6 +115,152 @@ def lower_same_length(text: str) -> str:
     return "".join(c if len(c := ch.lower()) == 1 else ch for ch in text)
 
 
+_EXPAND_LIMIT = 256
+
+
+def expand_regex(pattern: str) -> list[str] | None:
+    """The strings a regex matches, if they are few and it has no lookaround.
+
+    ``\b`` at either end is dropped: literals already match at word boundaries.
+    Returns ``None`` for anything open-ended (``\d+``, ``.``, classes like ``\w``).
+    """
+    try:
+        from re import _parser as parser  # Python >= 3.11
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse as parser  # type: ignore[no-redef]
+    from re import _constants as c  # noqa: F401  (same module on 3.11+)
+
+    try:
+        tree = parser.parse(pattern)
+    except Exception:
+        return None
+
+    def seq(items) -> list[str] | None:
+        out = [""]
+        for op, av in items:
+            alts = node(op, av)
+            if alts is None:
+                return None
+            out = [a + b for a in out for b in alts]
+            if len(out) > _EXPAND_LIMIT:
+                return None
+        return out
+
+    def node(op, av) -> list[str] | None:
+        name = str(op)
+        if name == "LITERAL":
+            return [chr(av)]
+        if name == "AT" and str(av) in ("AT_BOUNDARY",):
+            return [""]
+        if name == "IN":
+            chars = []
+            for iop, iav in av:
+                if str(iop) == "LITERAL":
+                    chars.append(chr(iav))
+                elif str(iop) == "RANGE" and iav[1] - iav[0] < 10:
+                    chars.extend(chr(x) for x in range(iav[0], iav[1] + 1))
+                else:
+                    return None
+            return chars
+        if name == "BRANCH":
+            out = []
+            for sub in av[1]:
+                alts = seq(sub)
+                if alts is None:
+                    return None
+                out.extend(alts)
+            return out
+        if name == "SUBPATTERN":
+            return seq(av[-1])
+        if name in ("MAX_REPEAT", "MIN_REPEAT"):
+            lo, hi, sub = av
+            if hi > 3:
+                return None
+            inner = seq(sub)
+            if inner is None:
+                return None
+            out = []
+            for k in range(lo, hi + 1):
+                reps = [""]
+                for _ in range(k):
+                    reps = [a + b for a in reps for b in inner]
+                out.extend(reps)
+            return out
+        return None
+
+    strings = seq(list(tree))
+    if strings is None or len(strings) > _EXPAND_LIMIT:
+        return None
+    strings = sorted({x.strip() for x in strings if x.strip()})
+    return strings or None
+
+
+def required_literals(pattern: str) -> set[str] | None:
+    """Strings of which every match of ``pattern`` contains at least one.
+
+    Used as a gate: a regex runs only on texts where the automaton has seen one
+    of its required strings. ``None`` when no useful set can be told.
+    """
+    try:
+        from re import _parser as parser
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse as parser  # type: ignore[no-redef]
+    try:
+        tree = parser.parse(pattern)
+    except Exception:
+        return None
+
+    def strength(options: set[str]) -> tuple[int, int]:
+        return (min(len(o) for o in options), -len(options))
+
+    def seq(items) -> set[str] | None:
+        best: set[str] | None = None
+        run = ""
+        candidates = []
+        for op, av in items:
+            if str(op) == "LITERAL":
+                run += chr(av)
+                continue
+            if run:
+                candidates.append({run})
+                run = ""
+            r = node(op, av)
+            if r:
+                candidates.append(r)
+        if run:
+            candidates.append({run})
+        for c in candidates:
+            if best is None or strength(c) > strength(best):
+                best = c
+        return best
+
+    def node(op, av) -> set[str] | None:
+        name = str(op)
+        if name == "SUBPATTERN":
+            return seq(av[-1])
+        if name == "BRANCH":
+            out: set[str] = set()
+            for sub in av[1]:
+                r = seq(sub)
+                if not r:
+                    return None
+                out |= r
+            return out if len(out) <= 64 else None
+        if name in ("MAX_REPEAT", "MIN_REPEAT") and av[0] >= 1:
+            return seq(av[2])
+        if name == "IN" and all(str(o) == "LITERAL" for o, _ in av) and len(av) <= 8:
+            return {chr(v) for _, v in av}
+        return None
+
+    found = seq(list(tree))
+    if not found:
+        return None
+    # single ASCII letters or digits are everywhere: no use as a gate
+    if any(len(x) == 1 and x.isascii() and x.isalnum() for x in found):
+        return None
+    return {x for x in found}
+
+
 class Matcher:
     """Finds the cues of one language (its lexicon plus the common one)."""
 
@@ -123,20 +271,33 @@ class Matcher:
         self.entries = entries
         self._automaton = ahocorasick.Automaton()
         literal: dict[str, list[tuple[CueEntry, bool]]] = {}
+        gates: dict[str, list[int]] = {}
         self._regexes: list[tuple[re.Pattern, CueEntry]] = []
+        self._ungated: list[int] = []
         for e in entries:
             if e.pattern.startswith("re:"):
-                self._regexes.append((re.compile(e.pattern[3:]), e))
-                continue
-            prefix = e.pattern.endswith("*")
-            key = self.match_form(e.pattern[:-1] if prefix else e.pattern).strip()
-            if key:
-                literal.setdefault(key, []).append((e, prefix))
-        for key, items in literal.items():
-            self._automaton.add_word(key, (len(key), tuple(items)))
-        if literal:
+                strings = expand_regex(e.pattern[3:])
+                if strings is None:
+                    self._regexes.append((re.compile(e.pattern[3:]), e))
+                    required = required_literals(e.pattern[3:])
+                    if required:
+                        for g in required:
+                            gates.setdefault(self.match_form(g), []).append(len(self._regexes) - 1)
+                    else:
+                        self._ungated.append(len(self._regexes) - 1)
+                    continue
+                keys = [(self.match_form(x), False) for x in strings]
+            else:
+                prefix = e.pattern.endswith("*")
+                keys = [(self.match_form(e.pattern[:-1] if prefix else e.pattern).strip(), prefix)]
+            for key, prefix in keys:
+                if key:
+                    literal.setdefault(key, []).append((e, prefix))
+        for key in literal.keys() | gates.keys():
+            self._automaton.add_word(key, (len(key), tuple(literal.get(key, ())), tuple(gates.get(key, ()))))
+        if literal or gates:
             self._automaton.make_automaton()
-        self._has_literals = bool(literal)
+        self._has_literals = bool(literal or gates)
 
     def match_form(self, text: str) -> str:
         """The form cues are matched on: converted script, lower case, same length."""
@@ -147,8 +308,12 @@ class Matcher:
         t = text if formed else self.match_form(text)
         n = len(t)
         found: list[CueMatch] = []
+        to_run = set(self._ungated)
         if self._has_literals:
-            for end_idx, (length, items) in self._automaton.iter(t):
+            for end_idx, (length, items, gate_ids) in self._automaton.iter(t):
+                to_run.update(gate_ids)
+                if not items:
+                    continue
                 start, end = end_idx - length + 1, end_idx + 1
                 left_ok = start == 0 or not (_wordish(t[start]) and _wordish(t[start - 1]))
                 if not left_ok:
@@ -162,7 +327,8 @@ class Matcher:
                         while stop < n and _wordish(t[stop]):
                             stop += 1
                         found.append(CueMatch(start, stop, entry))
-        for rx, entry in self._regexes:
+        for i in sorted(to_run):
+            rx, entry = self._regexes[i]
             found.extend(CueMatch(m.start(), m.end(), entry) for m in rx.finditer(t) if m.end() > m.start())
         # one match per span and cue: the strongest entry speaks for it
         best: dict[tuple[int, int, str], CueMatch] = {}

@@ -23,7 +23,8 @@ _HTML_HINT = re.compile(
 )
 _HTML_TOKEN = re.compile(
     r"<!--|<(script|style)\b|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,2000}>|<![^<>]{0,2000}>|"
-    r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+    r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
+    re.IGNORECASE,  # <SCRIPT> and <Style> are dropped with their content too
 )
 _BLOCK_TAGS = frozenset(
     "p br div li ul ol h1 h2 h3 h4 h5 h6 tr table blockquote pre section article header footer hr title".split()

@@ -1,0 +1,191 @@
+"""``python -m analyser evaluate``: honest figures for the model card.
+
+* held-out: the shipped model on the real test split (never used for training
+  or tuning), beside the majority-class and cue-rule baselines;
+* ``--cv``: 5-fold cross-validation grouped by incident over all labelled data;
+* ``--lolo``: leave-one-language-out (train without a language, test on it);
+* ``--data FILE``: any labelled CSV/JSONL/Parquet scored with the installed model.
+
+Metrics per dimension: quadratic-weighted kappa, macro-F1 over levels, and
+binary F1 of "level > 0"; per facet: kappa and F1. Per language too.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .data import LABELS
+from .report import DIMENSIONS
+
+LANG_GROUPS = {"zh-Hans": "zh", "zh-Hant": "zh"}
+
+
+def metrics(y_true, y_pred, head: str) -> dict:
+    from sklearn.metrics import cohen_kappa_score, f1_score
+
+    y_true, y_pred = np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)
+    out = {"n": int(len(y_true))}
+    if len(y_true) == 0:
+        return out
+    same = len(set(y_true) | set(y_pred)) == 1
+    out["kappa"] = 1.0 if same else float(cohen_kappa_score(y_true, y_pred, weights="quadratic"))
+    if head in DIMENSIONS:
+        out["macro_f1"] = float(f1_score(y_true, y_pred, average="macro", labels=sorted(set(y_true) | set(y_pred)), zero_division=0))
+        out["binary_f1"] = float(f1_score(y_true > 0, y_pred > 0, zero_division=0))
+    else:
+        out["f1"] = float(f1_score(y_true, y_pred, zero_division=0))
+    return out
+
+
+def table(df, preds: dict[str, np.ndarray]) -> dict:
+    """Metrics per head, overall and per language group."""
+    langs = df["lang"].map(lambda l: LANG_GROUPS.get(l, l)).to_numpy()
+    out = {}
+    for head in LABELS:
+        y = df[head].to_numpy(dtype=int)
+        row = {"all": metrics(y, preds[head], head)}
+        for lang in sorted(set(langs)):
+            mask = langs == lang
+            row[lang] = metrics(y[mask], preds[head][mask], head)
+        out[head] = row
+    return out
+
+
+def rule_predictions(prepared: list) -> dict[str, np.ndarray]:
+    from .rules import score_rules
+
+    res = [score_rules(p) for p in prepared]
+    preds = {d: np.array([r[0][d].level for r in res]) for d in DIMENSIONS}
+    preds.update({f: np.array([int(r[1][f].present) for r in res]) for f in ("what", "scope", "when", "next")})
+    return preds
+
+
+def majority_predictions(train_df, n: int) -> dict[str, np.ndarray]:
+    return {h: np.full(n, int(train_df[h].value_counts().idxmax())) for h in LABELS}
+
+
+def model_predictions(model, prepared: list) -> dict[str, np.ndarray]:
+    probs = model.predict_proba(prepared)
+    return {h: p.argmax(axis=1) for h, p in probs.items()}
+
+
+def cross_validate(df, prepared: list, folds: int = 5, **params) -> dict:
+    """Grouped (by incident) k-fold predictions for the model and both baselines."""
+    from sklearn.model_selection import GroupKFold
+
+    from .model import StatementModel
+
+    n = len(df)
+    out = {name: {h: np.zeros(n, dtype=int) for h in LABELS} for name in ("model", "majority")}
+    for tr, te in GroupKFold(n_splits=folds).split(np.zeros(n), groups=df["incident"].to_numpy()):
+        tr_df = df.iloc[tr]
+        model = StatementModel(**params).fit([prepared[i] for i in tr], {h: tr_df[h].to_numpy(dtype=int) for h in LABELS})
+        pm = model_predictions(model, [prepared[i] for i in te])
+        maj = majority_predictions(tr_df, len(te))
+        for h in LABELS:
+            out["model"][h][te] = pm[h]
+            out["majority"][h][te] = maj[h]
+    out["rules"] = rule_predictions(prepared)
+    return {name: table(df, preds) for name, preds in out.items()}
+
+
+def leave_one_language_out(df, prepared: list, **params) -> dict:
+    from .model import StatementModel
+
+    groups = df["lang"].map(lambda l: LANG_GROUPS.get(l, l)).to_numpy()
+    out = {}
+    for lang in sorted(set(groups)):
+        tr, te = np.flatnonzero(groups != lang), np.flatnonzero(groups == lang)
+        tr_df, te_df = df.iloc[tr], df.iloc[te].reset_index(drop=True)
+        model = StatementModel(**params).fit([prepared[i] for i in tr], {h: tr_df[h].to_numpy(dtype=int) for h in LABELS})
+        preds = model_predictions(model, [prepared[i] for i in te])
+        out[lang] = {h: metrics(te_df[h], preds[h], h) for h in LABELS}
+    return out
+
+
+def held_out(df, prepared: list, model) -> dict:
+    tr = df["split"] != "test"
+    te = ~tr
+    te_df = df[te].reset_index(drop=True)
+    te_prep = [p for p, keep in zip(prepared, te) if keep]
+    return {
+        "model": table(te_df, model_predictions(model, te_prep)),
+        "rules": table(te_df, rule_predictions(te_prep)),
+        "majority": table(te_df, majority_predictions(df[tr], len(te_df))),
+    }
+
+
+def format_table(result: dict, title: str) -> str:
+    """Markdown: one row per head, kappa / macro-F1 / binary-F1 per method."""
+    methods = list(result)
+    lines = [f"### {title}", "", "| head | " + " | ".join(f"{m} κ | {m} F1" for m in methods) + " |",
+             "|---|" + "---|---|" * len(methods)]
+    for head in LABELS:
+        cells = []
+        for m in methods:
+            r = result[m][head]["all"]
+            f1 = r.get("macro_f1", r.get("f1", float("nan")))
+            cells += [f"{r.get('kappa', float('nan')):.3f}", f"{f1:.3f}"]
+        lines.append(f"| {head} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def format_by_language(result: dict, method: str = "model") -> str:
+    langs = [k for k in result[method]["cause"] if k != "all"]
+    lines = ["| head | " + " | ".join(f"{l} κ (n)" for l in langs) + " |", "|---|" + "---|" * len(langs)]
+    for head in LABELS:
+        cells = []
+        for l in langs:
+            r = result[method][head].get(l, {})
+            cells.append(f"{r.get('kappa', float('nan')):.3f} ({r.get('n', 0)})")
+        lines.append(f"| {head} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("evaluate", help="report kappa and F1 per dimension and language",
+                       description="Evaluate the installed model (held-out real split by default).")
+    p.add_argument("--data", help="a labelled CSV/JSONL/Parquet file to score (columns text, lang?, and the labels)")
+    p.add_argument("--corpus", help="folder of the real corpus (default ../shared/corpus)")
+    p.add_argument("--cv", action="store_true", help="also run grouped 5-fold cross-validation (slow: trains 5 models)")
+    p.add_argument("--lolo", action="store_true", help="also run leave-one-language-out (trains one model per language)")
+    p.add_argument("--json", help="write all figures to this JSON file")
+    p.set_defaults(func=_cmd)
+
+
+def _cmd(args) -> int:
+    from .model import default_model
+    from .training import load_labelled, prepare_all
+
+    df = load_labelled(args.data, args.corpus).reset_index(drop=True)
+    prepared = prepare_all(df)
+    model = default_model()
+    results: dict = {}
+    if args.data and Path(args.data).is_file():
+        df["split"] = "test"  # every row of a given file is evaluated
+        results["file"] = {"model": table(df, model_predictions(model, prepared)), "rules": table(df, rule_predictions(prepared))}
+        print(format_table(results["file"], f"{args.data} ({len(df)} rows)"))
+        print()
+        print(format_by_language(results["file"]))
+    else:
+        results["held_out"] = held_out(df, prepared, model)
+        print(format_table(results["held_out"], f"held-out real split ({int((df['split'] == 'test').sum())} statements)"))
+    if args.cv:
+        results["cv"] = cross_validate(df, prepared)
+        print()
+        print(format_table(results["cv"], f"grouped 5-fold cross-validation ({len(df)} statements)"))
+        print()
+        print(format_by_language(results["cv"]))
+    if args.lolo:
+        results["lolo"] = leave_one_language_out(df, prepared)
+        print()
+        print("### leave one language out (kappa)")
+        for lang, r in results["lolo"].items():
+            print(f"- {lang}: " + ", ".join(f"{h} {r[h].get('kappa', float('nan')):.3f}" for h in LABELS))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1, sort_keys=True), encoding="utf-8")
+        print(f"figures written to {args.json}", file=sys.stderr)
+    return 0

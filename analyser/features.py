@@ -1,0 +1,105 @@
+"""Features of a prepared statement, for the trained models.
+
+Two blocks:
+
+* **cue features** (:class:`CueFeatures`): per cue kind, presence, a capped count
+  and a rate per 20 tokens, plus structural features (length, digits, numbers,
+  exclamation and question marks, capitals, sentences). They are the same in
+  every language, so what is learnt from one language carries to the others;
+  rates rather than sums keep long texts from saturating them.
+* **n-grams** (:func:`ngram_terms`, fed to a ``TfidfVectorizer``): word
+  unigrams and bigrams of the tokens with digits folded to ``0`` (so
+  ``16:50`` and ``09:15`` are one feature), and character bigrams of CJK runs
+  (robust to segmentation choices).
+
+:func:`ngram_spans` yields the same terms with their spans, so that a model's
+strongest n-grams can be shown as evidence at character offsets.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from .cues import cue_kinds
+
+_DIGITS = re.compile(r"\d")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
+_SENT_END = re.compile(r"[.!?。！？\n]+")
+_PUNCT_ONLY = re.compile(r"^[\W_]+$")
+STRUCTURAL = ("log_tokens", "digit_share", "numbers", "exclaims", "questions", "capitals", "sentences", "emoji_like")
+
+
+def _fold(term: str) -> str:
+    return _DIGITS.sub("0", term)
+
+
+def ngram_spans(prepared) -> list[tuple[str, int, int]]:
+    """``(term, start, end)`` for every n-gram of a prepared statement."""
+    out: list[tuple[str, int, int]] = []
+    words = [t for t in prepared.tokens if not _PUNCT_ONLY.match(t.norm)]
+    for t in words:
+        out.append((f"w:{_fold(t.norm)}", t.start, t.end))
+    for a, b in zip(words, words[1:]):
+        out.append((f"b:{_fold(a.norm)} {_fold(b.norm)}", a.start, b.end))
+    for m in _CJK_RUN.finditer(prepared.match_text):
+        run, base = m.group(0), m.start()
+        out.extend((f"c:{run[i:i + 2]}", base + i, base + i + 2) for i in range(len(run) - 1))
+    return out
+
+
+def ngram_terms(prepared) -> list[str]:
+    """The analyzer given to ``TfidfVectorizer``: the terms of :func:`ngram_spans`."""
+    return [term for term, _, _ in ngram_spans(prepared)]
+
+
+def cue_feature_names() -> list[str]:
+    names = []
+    for kind in sorted(cue_kinds()):
+        names += [f"cue:{kind}:present", f"cue:{kind}:count", f"cue:{kind}:rate"]
+    return names + [f"struct:{s}" for s in STRUCTURAL]
+
+
+class CueFeatures(TransformerMixin, BaseEstimator):
+    """Stateless transformer: prepared statements -> cue and structural features."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(cue_feature_names(), dtype=object)
+
+    def transform(self, X):
+        kinds = sorted(cue_kinds())
+        index = {k: i for i, k in enumerate(kinds)}
+        out = np.zeros((len(X), 3 * len(kinds) + len(STRUCTURAL)), dtype=np.float64)
+        for row, p in enumerate(X):
+            n_tok = max(1, len(p.tokens))
+            counts = np.zeros(len(kinds))
+            for m in p.cues:
+                counts[index[m.entry.cue]] += 1
+            base = 3 * np.arange(len(kinds))
+            out[row, base] = counts > 0
+            out[row, base + 1] = np.minimum(counts, 3) / 3
+            out[row, base + 2] = np.minimum(counts * 20 / n_tok, 1)
+            text = p.text
+            n = max(1, len(text))
+            s = 3 * len(kinds)
+            out[row, s:s + len(STRUCTURAL)] = (
+                min(math.log1p(n_tok) / 6, 1.5),
+                sum(ch.isdigit() for ch in text) / n,
+                min(len(re.findall(r"\d+", text)) / 10, 1),
+                min(text.count("!") + text.count("！"), 5) / 5,
+                min(text.count("?") + text.count("？"), 5) / 5,
+                sum(ch.isupper() for ch in text) / n,
+                min(len(_SENT_END.findall(text)) / 10, 1),
+                min(sum(1 for ch in text if ord(ch) >= 0x1F300), 5) / 5,
+            )
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags

@@ -1,0 +1,350 @@
+"""analyser.cues: lexicon loading and validation, and the matcher's spans.
+
+Lexicon contents change as they are written; these tests check properties that
+hold for any valid lexicon, and use entries of their own (synthetic matchers)
+where a specific pattern is needed. The one shipped entry relied on is the
+``api`` component name of ``lang/common/cues.tsv``.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import pytest
+
+from analyser.api import analyse
+from analyser.cues import GROUPS, CueEntry, Matcher, cue_kinds, load_lexicon, matcher_for
+from analyser.detect import detect
+from analyser.errors import DataError
+from analyser.languages import lang_dir, spec_for
+from analyser.prepare import prepare
+from analyser.script import convert
+
+LEXICONS = sorted(lang_dir().glob("*/cues.tsv"))
+LEXICON_IDS = [p.parent.name for p in LEXICONS]
+CODES = ["en", "fr", "de", "es", "zh-Hans", "zh-Hant"]
+
+# (language code, statement); every one holds at least one language-independent cue (a clock time)
+# fmt: off
+STATEMENTS = [
+    ("en", "Card payments at checkout failed for customers in the UK between 14:05 and 14:50 GMT. "
+           "The cause was an expired TLS certificate on our API gateway. We are sorry: our next update follows at 17:00."),
+    ("en", "<p>Our API has been down since 09:10&nbsp;UTC for about 5% of users.</p><p>Sorry for the hiccup!! 😅</p>"),
+    ("en", "Some users  may be experiencing issues\u00a0with our services since １０：３０.\n\nOur teams are working hard. Thank you for your patience!"),
+    ("fr", "Suite à une panne de l'API de paiement, 12 % des clients n'ont pas pu payer entre 7h40 et 9h15. "
+           "Nous nous excusons pour la gêne occasionnée 😅 Prochain point à 11:00."),
+    ("fr", "Le re\u0301seau mobile est perturbe\u0301 depuis 08:20 dans toute l'Île-de-France. Nos équipes sont mobilisées."),
+    ("de", "Seit 12:15 Uhr ist das Online-Banking wegen eines DNS-Fehlers für 30 % der Kundinnen und Kunden nicht erreichbar. "
+           "Wir bitten um Ihr Verständnis."),
+    ("de", "Hoppla, unser Server macht gerade Mittagsschlaf 😴 Die Störung wird voraussichtlich bis 15:00 Uhr behoben."),
+    ("es", "Debido a un fallo de la API, el 20 % de los clientes no pudo pagar entre las 10:05 y las 11:30. "
+           "Pedimos disculpas por las molestias."),
+    ("es", "¡Ups! Nuestros servidores se tomaron la siesta 😴 Desde las 14:00 algunos usuarios no pueden iniciar sesión."),
+    ("zh-Hans", "今天16:50，微信上海数据中心抽搐了一下，少部分用户无法正常登录和收发消息。目前攻城狮正在玩命修复中，对不起大家！"),
+    ("zh-Hans", "5月12日上午9:10至10:25，因市政施工挖断光缆，部分地区用户无法使用移动支付。这是我们的责任，我们向所有受影响的用户郑重道歉。"),
+    ("zh-Hans", "由于网络故障，支付功能从１４：０５到14:50暂时不可用，给您带来不便，敬请谅解。下一次更新将在16:00发布。"),
+    ("zh-Hant", "本公司行動網路於今日上午8時15分起發生異常，台北市及新北市部分用戶無法撥打電話。經查為核心網路設備軟體更新失敗所致，工程師已於9:40完成修復。造成不便，敬請見諒。"),
+]
+# fmt: on
+STATEMENT_IDS = [f"{lang}-{i}" for i, (lang, _) in enumerate(STATEMENTS)]
+
+# Simplified statements whose s2t twin converts back exactly, so both are matched on the same text.
+ZH_TWINS = [text for lang, text in STATEMENTS if lang == "zh-Hans"] + [
+    "服务器宕机了，程序猿们正在爆肝抢修，预计18:00前恢复～",
+]
+
+
+def _fold(text: str) -> str:
+    """Entities decoded, NFKC, no invisible format characters, one space per white-space run, case-folded."""
+    text = unicodedata.normalize("NFKC", html.unescape(text))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf" or ch == "\u200d")
+    return re.sub(r"\s+", " ", text).casefold()
+
+
+def _entry(pattern: str, cue: str = "cause.domain", weight: float = 0.5) -> CueEntry:
+    return CueEntry(pattern, cue, weight, "test entry", "test/cues.tsv:2")
+
+
+def _texts(matcher: Matcher, text: str) -> list[str]:
+    return [text[m.start:m.end] for m in matcher.find(text)]
+
+
+# --- the shipped lexicons -------------------------------------------------------------------
+
+def test_there_is_a_common_lexicon():
+    assert "common" in LEXICON_IDS
+
+
+@pytest.mark.parametrize("path", LEXICONS, ids=LEXICON_IDS)
+def test_lexicon_loads(path):
+    assert isinstance(load_lexicon(path), list)
+
+
+@pytest.mark.parametrize("path", LEXICONS, ids=LEXICON_IDS)
+def test_lexicon_cue_kinds_exist(path):
+    kinds = cue_kinds()
+    assert all(e.cue in kinds for e in load_lexicon(path))
+
+
+@pytest.mark.parametrize("path", LEXICONS, ids=LEXICON_IDS)
+def test_lexicon_weights_are_between_0_and_1(path):
+    assert all(0.0 <= e.weight <= 1.0 for e in load_lexicon(path))
+
+
+@pytest.mark.parametrize("path", LEXICONS, ids=LEXICON_IDS)
+def test_lexicon_patterns_are_not_empty(path):
+    for e in load_lexicon(path):
+        body = e.pattern[3:] if e.pattern.startswith("re:") else e.pattern.rstrip("*")
+        assert body.strip(), e.source
+
+
+@pytest.mark.parametrize("path", LEXICONS, ids=LEXICON_IDS)
+def test_lexicon_sources_name_file_and_line(path):
+    for e in load_lexicon(path):
+        assert re.fullmatch(rf"{re.escape(path.parent.name)}/cues\.tsv:\d+", e.source)
+
+
+@pytest.mark.parametrize("kind,info", sorted(cue_kinds().items()))
+def test_cue_kind_is_well_formed(kind, info):
+    group = kind.split(".", 1)[0]
+    assert group in GROUPS and info["group"] == group
+    assert info["level"] in (None, 0, 1, 2)
+    assert info["explanation"].strip()
+
+
+@pytest.mark.parametrize("code", CODES + ["und", "it"])
+def test_matcher_builds(code):
+    assert matcher_for(code).entries
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_matcher_is_cached(code):
+    assert matcher_for(code) is matcher_for(code)
+
+
+# --- evidence spans on realistic statements -------------------------------------------------
+
+@pytest.mark.parametrize("lang,text", STATEMENTS, ids=STATEMENT_IDS)
+def test_statement_has_cues(lang, text):
+    assert prepare(text, lang).cues
+
+
+@pytest.mark.parametrize("lang,text", STATEMENTS, ids=STATEMENT_IDS)
+def test_cue_evidence_slices_the_original(lang, text):
+    prepared = prepare(text, lang)
+    for m in prepared.cues:
+        ev = prepared.cue_evidence(m)
+        assert 0 <= ev.start < ev.end <= len(text)
+        assert text[ev.start:ev.end] == ev.text
+
+
+@pytest.mark.parametrize("lang,text", STATEMENTS, ids=STATEMENT_IDS)
+def test_cue_evidence_equals_the_normalised_match(lang, text):
+    prepared = prepare(text, lang)
+    for m in prepared.cues:
+        ev = prepared.cue_evidence(m)
+        assert _fold(ev.text) == _fold(prepared.text[m.start:m.end]), m.entry.source
+
+
+@pytest.mark.parametrize("lang,text", STATEMENTS, ids=STATEMENT_IDS)
+def test_report_evidence_slices_the_original(lang, text):
+    report = analyse(text, lang=lang)
+    for _, ev in report.evidence():
+        assert text[ev.start:ev.end] == ev.text
+
+
+@pytest.mark.parametrize("lang,text", STATEMENTS, ids=STATEMENT_IDS)
+def test_report_evidence_with_detected_language_slices_the_original(lang, text):
+    report = analyse(text)
+    for _, ev in report.evidence():
+        assert text[ev.start:ev.end] == ev.text
+
+
+@pytest.mark.parametrize("lang,text", STATEMENTS, ids=STATEMENT_IDS)
+def test_report_evidence_names_known_cue_kinds(lang, text):
+    kinds = cue_kinds()
+    assert all(ev.cue in kinds for _, ev in analyse(text, lang=lang).evidence())
+
+
+@pytest.mark.parametrize("lang,text", STATEMENTS, ids=STATEMENT_IDS)
+def test_matches_are_sorted_and_unique(lang, text):
+    cues = prepare(text, lang).cues
+    keys = [(m.start, m.end, m.entry.cue) for m in cues]
+    assert len(keys) == len(set(keys))
+    assert [m.start for m in cues] == sorted(m.start for m in cues)
+
+
+# --- word boundaries, on the common lexicon's 'api' entry -----------------------------------
+
+def _api_hits(code: str, text: str) -> list[str]:
+    t = matcher_for(code).match_form(text)
+    return [text[m.start:m.end] for m in matcher_for(code).find(text)
+            if m.entry.source.startswith("common/") and t[m.start:m.end] == "api"]
+
+
+@pytest.mark.parametrize("code", ["en", "fr", "de", "es"])
+def test_common_api_cue_matches_a_word(code):
+    assert _api_hits(code, "the API failed") == ["API"]
+
+
+@pytest.mark.parametrize("code", ["en", "fr", "de", "es"])
+@pytest.mark.parametrize("text", ["rapidly", "capital", "APIs failed", "therapist"])
+def test_common_api_cue_does_not_match_inside_a_word(code, text):
+    assert _api_hits(code, text) == []
+
+
+# --- matcher behaviour on entries of our own ------------------------------------------------
+
+# (pattern, text, the spans of text that must match)
+# fmt: off
+LATIN_MATCHES = [
+    ("api",       "the API failed",            ["API"]),
+    ("api",       "the api-gateway failed",    ["api"]),
+    ("api",       "(API)",                     ["API"]),
+    ("api",       "rapidly",                   []),
+    ("api",       "APIs",                      []),
+    ("api",       "api2",                      []),
+    ("power cut", "A POWER CUT hit Leeds",     ["POWER CUT"]),
+    ("power cut", "a power cutover",           []),
+    ("apologi*",  "We apologise.",             ["apologise"]),
+    ("apologi*",  "Our apologies, everyone",   ["apologies"]),
+    ("apologi*",  "unapologetic",              []),
+    ("panne",     "une panne réseau",          ["panne"]),
+    ("panne",     "des pannes",                []),
+    ("störung",   "Die Störung ist behoben",   ["Störung"]),
+    ("störung",   "Die Netzstörung",           []),
+    ("gêne",      "la GÊNE occasionnée",       ["GÊNE"]),
+    ("api",       "微信API故障",                 ["API"]),
+]
+
+CJK_MATCHES = [
+    ("光缆", "市政施工挖断光缆导致支付失败", ["光缆"]),
+    ("宕机", "服务器宕机了", ["宕机"]),
+    ("宕机", "宕机", ["宕机"]),
+    ("抽搐", "数据中心抽搐了一下", ["抽搐"]),
+    ("光缆", "市政施工挖斷光纜導致支付失敗", ["光纜"]),
+    ("挖断光缆", "因施工挖斷光纜，", ["挖斷光纜"]),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("pattern,text,expected", LATIN_MATCHES)
+def test_latin_literals_match_whole_words(pattern, text, expected):
+    matcher = Matcher(spec_for("en"), [_entry(pattern)])
+    assert _texts(matcher, text) == expected
+
+
+@pytest.mark.parametrize("pattern,text,expected", CJK_MATCHES)
+def test_cjk_literals_match_without_spaces(pattern, text, expected):
+    matcher = Matcher(spec_for("zh-Hans"), [_entry(pattern)])
+    assert _texts(matcher, text) == expected
+
+
+def test_regex_entry_matches_on_lower_case():
+    matcher = Matcher(spec_for("en"), [_entry(r"re:\bdns\b")])
+    assert _texts(matcher, "A DNS outage") == ["DNS"]
+
+
+def test_overlapping_cues_are_all_kept():
+    matcher = Matcher(spec_for("en"), [_entry("power"), _entry("power cut", "cause.mechanism")])
+    found = [(m.start, m.end, m.entry.cue) for m in matcher.find("a power cut")]
+    assert found == [(2, 11, "cause.mechanism"), (2, 7, "cause.domain")]
+
+
+def test_identical_literal_spans_are_deduped_keeping_the_strongest():
+    matcher = Matcher(spec_for("en"), [_entry("api", weight=0.2), _entry("api", weight=0.9), _entry("api", weight=0.5)])
+    found = matcher.find("the API failed")
+    assert len(found) == 1 and found[0].entry.weight == 0.9
+
+
+def test_literal_and_regex_on_the_same_span_are_deduped():
+    matcher = Matcher(spec_for("en"), [_entry("api", weight=0.4), _entry(r"re:\bapi\b", weight=0.6)])
+    found = matcher.find("the API failed")
+    assert len(found) == 1 and found[0].entry.weight == 0.6
+
+
+def test_same_span_with_different_cues_is_kept_twice():
+    matcher = Matcher(spec_for("en"), [_entry("hiccup", "humour.light"), _entry("hiccup", "vagueness.euphemism")])
+    assert sorted(m.entry.cue for m in matcher.find("a small hiccup")) == ["humour.light", "vagueness.euphemism"]
+
+
+def test_matcher_without_literals_still_matches_regexes():
+    matcher = Matcher(spec_for("en"), [_entry(r"re:\d\d:\d\d", "when.time")])
+    assert _texts(matcher, "down since 09:10") == ["09:10"]
+
+
+def test_empty_matcher_finds_nothing():
+    assert Matcher(spec_for("en"), []).find("the API failed") == []
+
+
+# --- traditional script ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("simplified", ZH_TWINS)
+def test_twin_converts_back_exactly(simplified):
+    traditional = convert(simplified, "s2t")
+    assert traditional != simplified and convert(traditional, "t2s") == simplified
+
+
+@pytest.mark.parametrize("simplified", ZH_TWINS)
+def test_traditional_twin_gets_the_same_cues(simplified):
+    traditional = convert(simplified, "s2t")
+    simp = {(m.start, m.end, m.entry.cue) for m in prepare(simplified, "zh-Hans").cues}
+    trad = {(m.start, m.end, m.entry.cue) for m in prepare(traditional, "zh-Hant").cues}
+    assert trad == simp
+
+
+@pytest.mark.parametrize("simplified", ZH_TWINS)
+def test_traditional_twin_gets_the_same_report_cue_kinds(simplified):
+    traditional = convert(simplified, "s2t")
+    simp = sorted((d, e.cue) for d, e in analyse(simplified, lang="zh-Hans").evidence())
+    trad = sorted((d, e.cue) for d, e in analyse(traditional, lang="zh-Hant").evidence())
+    assert trad == simp
+
+
+@pytest.mark.parametrize("simplified", ZH_TWINS)
+def test_traditional_twin_evidence_slices_the_traditional_text(simplified):
+    traditional = convert(simplified, "s2t")
+    for _, ev in analyse(traditional, lang="zh-Hant").evidence():
+        assert traditional[ev.start:ev.end] == ev.text
+
+
+@pytest.mark.parametrize("simplified", ZH_TWINS)
+def test_traditional_twin_is_detected_as_traditional(simplified):
+    assert detect(convert(simplified, "s2t")).code == "zh-Hant"
+
+
+# --- lexicon validation errors --------------------------------------------------------------
+
+HEADER = "pattern\tcue\tweight\tnote\n"
+
+# (case, file content, line the error must name, words the message must hold)
+# fmt: off
+BAD_LEXICONS = [
+    ("bad-header",    "pattern\tkind\tweight\tnote\napi\tcause.domain\t0.3\tx\n", 1, "header"),
+    ("empty-file",    "",                                                          1, "header"),
+    ("unknown-kind",  HEADER + "api\tcause.domain\t0.3\tok\nhiccup\thumour.giggle\t0.5\tbad\n", 3, "humour.giggle"),
+    ("bad-weight",    HEADER + "# a comment\n\napi\tcause.domain\theavy\tbad\n",  4, "heavy"),
+    ("bad-regex",     HEADER + "re:(unclosed\tcause.domain\t0.3\tbad\n",            2, "regular expression"),
+    ("few-columns",   HEADER + "api\tcause.domain\t0.3\n",                          2, "4 tab-separated columns"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("case,content,line,words", BAD_LEXICONS, ids=[b[0] for b in BAD_LEXICONS])
+def test_bad_lexicon_is_a_data_error_naming_file_and_line(tmp_path, case, content, line, words):
+    path = tmp_path / "cues.tsv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_lexicon(path)
+    message = str(info.value)
+    assert f"{path}:{line}:" in message
+    assert words in message
+
+
+def test_valid_lexicon_skips_comments_and_blank_lines(tmp_path):
+    path = tmp_path / "cues.tsv"
+    path.write_text(HEADER + "# comment\n\napi\tcause.domain\t0.3\tcomponent\n", encoding="utf-8")
+    [entry] = load_lexicon(path)
+    assert (entry.pattern, entry.cue, entry.weight, entry.source) == ("api", "cause.domain", 0.3, f"{tmp_path.name}/cues.tsv:4")
+    assert (entry.group, entry.kind) == ("cause", "domain")
