@@ -1,4 +1,4 @@
-"""Cue lexicons and the matcher that finds them as character spans.
+r"""Cue lexicons and the matcher that finds them as character spans.
 
 A lexicon is a TSV file per language (``lang/<folder>/cues.tsv``) plus the
 shared ``lang/common/cues.tsv``, with the columns
@@ -119,7 +119,7 @@ _EXPAND_LIMIT = 256
 
 
 def expand_regex(pattern: str) -> list[str] | None:
-    """The strings a regex matches, if they are few and it has no lookaround.
+    r"""The strings a regex matches, if they are few and it has no lookaround.
 
     ``\b`` at either end is dropped: literals already match at word boundaries.
     Returns ``None`` for anything open-ended (``\d+``, ``.``, classes like ``\w``).
@@ -329,7 +329,14 @@ class Matcher:
                         found.append(CueMatch(start, stop, entry))
         for i in sorted(to_run):
             rx, entry = self._regexes[i]
-            found.extend(CueMatch(m.start(), m.end(), entry) for m in rx.finditer(t) if m.end() > m.start())
+            for m in rx.finditer(t):
+                start, end = m.span()
+                while start < end and t[start].isspace():
+                    start += 1
+                while end > start and t[end - 1].isspace():
+                    end -= 1
+                if end > start:
+                    found.append(CueMatch(start, end, entry))
         # one match per span and cue: the strongest entry speaks for it
         best: dict[tuple[int, int, str], CueMatch] = {}
         for m in found:

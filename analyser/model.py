@@ -69,7 +69,7 @@ def models_available() -> bool:
 class StatementModel:
     """Featuriser plus one calibrated classifier per head."""
 
-    def __init__(self, C: float = 2.0, class_weight: str | None = "balanced", min_df: int = 2, cv: int = 5):
+    def __init__(self, C: float = 2.0, class_weight: str | None = "balanced", min_df: int = 2, cv: int = 3):
         self.C = C
         self.class_weight = class_weight
         self.min_df = min_df
@@ -97,7 +97,7 @@ class StatementModel:
             y = np.asarray(labels[head])
             folds = min(self.cv, int(np.bincount(y).min(initial=99) if len(np.unique(y)) > 1 else 2))
             clf = CalibratedClassifierCV(
-                LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000),
+                LogisticRegression(C=self.C, class_weight=self.class_weight, solver="newton-cg", max_iter=1000),
                 method="sigmoid", cv=StratifiedKFold(max(2, folds)), ensemble=False,
             )
             self.heads_[head] = clf.fit(X, y)

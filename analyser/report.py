@@ -163,6 +163,16 @@ class Report:
 
         return render_text(self)
 
+    def __repr__(self) -> str:
+        # one line; the dataclass default would dump every evidence span
+        levels = " ".join(f"{d}={self.dimensions[d].level}" for d in DIMENSIONS if d in self.dimensions)
+        missing = ",".join(self.missing_facets) or "none"
+        return f"<Report lang={self.lang} method={self.method} {levels} missing={missing} advice={len(self.advice)}>"
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        # IPython's terminal (text/plain) shows the full text report
+        p.text(repr(self) if cycle else str(self))
+
     def _repr_html_(self) -> str:
         from .display import render_html
 

@@ -33,3 +33,447 @@ def read_table(path: Path):
         return pd.read_parquet(path)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise InputError(f"cannot read {path}: {str(exc).splitlines()[0]}") from None
+
+
+# -- streaming (``python -m analyser batch``) -----------------------------------
+# Tables are read in chunks of rows and written as chunk files ("parts") that are
+# joined at the end, so memory stays flat however long the table is. Every file
+# written here appears atomically: it is written under a temporary name in the
+# destination's folder, then renamed over the destination.
+
+import csv
+import json
+import math
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+#: Rows read at once by the pre-pass over a table (counting rows, checking ids).
+SCAN_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """What a pre-pass over a table found."""
+
+    path: Path
+    fmt: str
+    columns: tuple
+    rows: int
+    duplicate_ids: int = 0
+
+
+def _check_input(path: Path) -> str:
+    fmt = table_format(path)
+    if not path.exists():
+        raise InputError(f"no such file: {path}")
+    if path.is_dir():
+        raise InputError(f"{path} is a directory, not a table")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"cannot read {path}: permission denied")
+    return fmt
+
+
+def _id_hashes(values: list):
+    import numpy as np
+    import pandas as pd
+
+    keep = [str(v) for v in values if not _missing(v) and str(v) != ""]
+    if not keep:
+        return np.empty(0, dtype="uint64")
+    return pd.util.hash_array(np.asarray(keep, dtype=object))
+
+
+def _missing(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        import pandas as pd
+
+        return value is pd.NA or value is pd.NaT
+    except ImportError:  # pragma: no cover
+        return False
+
+
+def _count_duplicates(hashes: list) -> int:
+    import numpy as np
+
+    if not hashes:
+        return 0
+    allh = np.concatenate(hashes)
+    return int(len(allh) - len(np.unique(allh)))
+
+
+def _csv_error(path: Path, line: int, exc: Exception) -> InputError:
+    msg = str(exc)
+    if "unexpected end of data" in msg:
+        msg = "a quoted field is never closed"
+    elif "expected after" in msg:
+        msg = f"malformed quoting ({msg})"
+    return InputError(f"{path}, line {line}: malformed CSV: {msg}")
+
+
+def scan_table(path: Path, id_col: str | None = None) -> TableInfo:
+    """Check a table from end to end without keeping it: columns, row count, duplicate ids.
+
+    Raises :class:`InputError` (one line, with the file and line where it can)
+    for undecodable or malformed files, before any scoring starts.
+    """
+    fmt = _check_input(path)
+    hashes: list = []
+    if fmt == ".csv":
+        csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+        rows = 0
+        line = 0
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                reader = csv.reader(fh, strict=True)
+                try:
+                    header = next(reader)
+                except StopIteration:
+                    raise InputError(f"{path} is empty: no header row") from None
+                id_at = header.index(id_col) if id_col in header else None
+                ids: list = []
+                line = reader.line_num
+                for row in reader:
+                    if not row:  # blank line: pandas skips it too
+                        line = reader.line_num
+                        continue
+                    if len(row) > len(header):
+                        raise InputError(f"{path}, line {line + 1}: malformed CSV: {len(row)} fields where the header "
+                                         f"has {len(header)} (an unquoted comma or a stray quote?)")
+                    rows += 1
+                    if id_at is not None:
+                        ids.append(row[id_at] if id_at < len(row) else "")
+                        if len(ids) >= SCAN_ROWS:
+                            hashes.append(_id_hashes(ids))
+                            ids = []
+                    line = reader.line_num
+                if ids:
+                    hashes.append(_id_hashes(ids))
+        except csv.Error as exc:
+            raise _csv_error(path, line + 1, exc) from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not UTF-8 text (near line {line + 1}: {exc.reason})") from None
+        return TableInfo(path, fmt, tuple(header), rows, _count_duplicates(hashes))
+    if fmt == ".jsonl":
+        columns: dict = {}
+        rows = 0
+        ids = []
+        for _, record in _jsonl_records(path):
+            for key in record:
+                if key not in columns:
+                    columns[key] = None
+            rows += 1
+            if id_col is not None:
+                ids.append(record.get(id_col))
+                if len(ids) >= SCAN_ROWS:
+                    hashes.append(_id_hashes(ids))
+                    ids = []
+        if ids:
+            hashes.append(_id_hashes(ids))
+        return TableInfo(path, fmt, tuple(columns), rows, _count_duplicates(hashes))
+    pf = _parquet_file(path)
+    names = tuple(pf.schema_arrow.names)
+    if id_col in names:
+        try:
+            for batch in pf.iter_batches(batch_size=SCAN_ROWS, columns=[id_col]):
+                hashes.append(_id_hashes(batch.column(0).to_pylist()))
+        except Exception as exc:  # pyarrow raises several types for corrupt files
+            raise InputError(f"cannot read {path}: {str(exc).splitlines()[0]}") from None
+    return TableInfo(path, fmt, names, pf.metadata.num_rows, _count_duplicates(hashes))
+
+
+def _parquet_file(path: Path):
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError("Parquet needs pyarrow: pip install 'analyser[parquet]'") from None
+    try:
+        return pq.ParquetFile(path)
+    except Exception as exc:  # ArrowInvalid, OSError ...
+        raise InputError(f"cannot read {path} as Parquet: {str(exc).splitlines()[0]}") from None
+
+
+def _jsonl_records(path: Path) -> Iterator[tuple[int, dict]]:
+    lineno = 0
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{path}, line {lineno}: not valid JSON ({exc.msg}, column {exc.colno})") from None
+                if not isinstance(record, dict):
+                    raise InputError(f"{path}, line {lineno}: expected a JSON object, got {type(record).__name__}")
+                yield lineno, record
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (near line {lineno + 1}: {exc.reason})") from None
+
+
+def iter_table(info: TableInfo, chunk_size: int) -> Iterator:
+    """The table as DataFrames of at most ``chunk_size`` rows, in order.
+
+    Values are kept as they are: CSV cells as strings (no NA conversion), JSONL
+    values as Python objects, Parquet columns with their Arrow types
+    (``pandas.ArrowDtype``), so writing them back does not change them.
+    """
+    import pandas as pd
+
+    path = info.path
+    if info.fmt == ".csv":
+        try:
+            reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunk_size)
+            for chunk in reader:
+                yield chunk
+        except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise InputError(f"cannot read {path}: {str(exc).strip().splitlines()[0]}") from None
+        return
+    if info.fmt == ".jsonl":
+        records: list = []
+        start = 0
+        for _, record in _jsonl_records(path):
+            records.append(record)
+            if len(records) >= chunk_size:
+                yield _records_frame(records, info.columns, start)
+                start += len(records)
+                records = []
+        if records:
+            yield _records_frame(records, info.columns, start)
+        return
+    pf = _parquet_file(path)
+    start = 0
+    try:
+        for batch in pf.iter_batches(batch_size=chunk_size):
+            frame = batch.to_pandas(types_mapper=pd.ArrowDtype)
+            frame.index = pd.RangeIndex(start, start + len(frame))
+            start += len(frame)
+            yield frame
+    except InputError:
+        raise
+    except Exception as exc:
+        if isinstance(exc, (KeyboardInterrupt, MemoryError)):
+            raise
+        raise InputError(f"cannot read {path}: {str(exc).splitlines()[0]}") from None
+
+
+def _records_frame(records: list, columns: tuple, start: int):
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(records, columns=list(columns)) if records else pd.DataFrame(columns=list(columns))
+    frame = frame.astype(object)  # keep ints as ints, no NaN-for-missing dtype changes
+    frame.index = pd.RangeIndex(start, start + len(frame))
+    return frame
+
+
+def empty_frame(info: TableInfo):
+    """A zero-row frame with the table's columns (and Arrow types for Parquet)."""
+    import pandas as pd
+
+    if info.fmt == ".parquet":
+        return _parquet_file(info.path).schema_arrow.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in info.columns})
+
+
+# -- writing ---------------------------------------------------------------------
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_path(path: Path):
+    """Yield a temporary path beside ``path``; on success rename it to ``path``, else remove it."""
+    path = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except FileNotFoundError:
+        raise InputError(f"cannot write {path}: the folder {path.parent} does not exist") from None
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _json_default(value):
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (pd.Timestamp,)) or hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _json_value(value):
+    if _missing(value):
+        return None
+    if isinstance(value, float) and math.isinf(value):
+        return None
+    return value
+
+
+def _write_jsonl(frame, fh) -> None:
+    cols = [str(c) for c in frame.columns]
+    for values in frame.itertuples(index=False, name=None):
+        record = {c: _json_value(v) for c, v in zip(cols, values)}
+        fh.write(json.dumps(record, ensure_ascii=False, default=_json_default))
+        fh.write("\n")
+
+
+def _csv_ready(frame):
+    """Nested JSONL values (objects, arrays) as JSON text rather than Python reprs."""
+    out = frame
+    for col in frame.columns:
+        if frame[col].dtype == object and frame[col].map(lambda v: isinstance(v, (dict, list))).any():
+            if out is frame:
+                out = frame.copy()
+            out[col] = frame[col].map(
+                lambda v: json.dumps(v, ensure_ascii=False, default=_json_default) if isinstance(v, (dict, list)) else v)
+    return out
+
+
+def _to_arrow(frame):
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        pass
+    # mixed-type object columns (from JSONL): store those columns as JSON text
+    fixed = frame.copy()
+    for col in frame.columns:
+        try:
+            pa.array(frame[col], from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            fixed[col] = frame[col].map(lambda v: None if _missing(v) else
+                                        v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=_json_default))
+    return pa.Table.from_pandas(fixed, preserve_index=False)
+
+
+def write_frame(frame, path: Path, fmt: str, header: bool = True) -> None:
+    """Write one frame to ``path`` (not atomic: see :func:`atomic_path`)."""
+    if fmt == ".csv":
+        _csv_ready(frame).to_csv(path, index=False, header=header, encoding="utf-8")
+    elif fmt == ".jsonl":
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            _write_jsonl(frame, fh)
+    else:
+        import pyarrow.parquet as pq
+
+        pq.write_table(_to_arrow(frame), path)
+
+
+def write_table(frame, path: Path) -> None:
+    """Write a whole table by extension, atomically."""
+    path = Path(path)
+    fmt = table_format(path)
+    with atomic_path(path) as tmp:
+        write_frame(frame, tmp, fmt)
+
+
+def join_parts(parts: list, path: Path, fmt: str) -> None:
+    """Join part files (in order) into ``path``, atomically; one part in memory at a time."""
+    import shutil
+
+    with atomic_path(path) as tmp:
+        if fmt in (".csv", ".jsonl"):
+            with open(tmp, "wb") as out:
+                for part in parts:
+                    with open(part, "rb") as fh:
+                        shutil.copyfileobj(fh, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = _unified_schema([pq.read_schema(p) for p in parts])
+        with pq.ParquetWriter(tmp, schema) as writer:
+            for part in parts:
+                writer.write_table(_cast(pq.read_table(part), schema))
+
+
+def _unified_schema(schemas):
+    """One schema for parts whose inferred types may differ (JSONL input): a column
+    all-null in one chunk takes the others' type, ints and floats widen to float,
+    anything else irreconcilable becomes text."""
+    import pyarrow as pa
+
+    first = schemas[0]
+    fields = []
+    for f in first:
+        types = []
+        for s in schemas:
+            t = s.field(f.name).type
+            if not pa.types.is_null(t) and t not in types:
+                types.append(t)
+        if not types:
+            fields.append(f)
+        elif len(types) == 1:
+            fields.append(pa.field(f.name, types[0]))
+        elif all(pa.types.is_integer(t) or pa.types.is_floating(t) for t in types):
+            fields.append(pa.field(f.name, pa.float64()))
+        else:
+            fields.append(pa.field(f.name, pa.string()))
+    return pa.schema(fields, metadata=first.metadata)
+
+
+def _cast(table, schema):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if table.schema.equals(schema, check_metadata=False):
+        return table.replace_schema_metadata(schema.metadata)
+    arrays = []
+    for f in schema:
+        col = table.column(f.name)
+        if col.type != f.type:
+            if pa.types.is_string(f.type) and not (pa.types.is_null(col.type) or pa.types.is_string(col.type)):
+                col = pa.chunked_array([pa.array([None if v is None else json.dumps(v, default=_json_default)
+                                                  if not isinstance(v, str) else v for v in col.to_pylist()],
+                                                 type=pa.string())])
+            else:
+                col = pc.cast(col, f.type)
+        arrays.append(col)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def read_part(path: Path, fmt: str, columns: list, header: bool, usecols: list | None = None):
+    """Read back one part written by :func:`write_frame` (for summaries over finished parts)."""
+    import pandas as pd
+
+    if fmt == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False, header=0 if header else None,
+                           names=columns, usecols=usecols, encoding="utf-8")
+    if fmt == ".jsonl":
+        with open(path, encoding="utf-8") as fh:
+            records = [json.loads(line) for line in fh if line.strip()]
+        frame = pd.DataFrame.from_records(records, columns=columns) if records else pd.DataFrame(columns=columns)
+        return frame[usecols] if usecols else frame
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path, columns=usecols).to_pandas()
+

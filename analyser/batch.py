@@ -1,0 +1,594 @@
+"""``python -m analyser batch IN -o OUT``: score every row of a table, at scale.
+
+Input and output are CSV, JSONL or Parquet, chosen by extension. The output
+has every input column, unchanged and in order, then the scored columns
+(:data:`RESULT_COLUMNS`: per dimension ``<dim>_level`` 0/1/2 and ``<dim>_score``
+0-1, the facets ``has_what`` ``has_scope`` ``has_when`` ``has_next``, ``lang``,
+``evidence`` as JSON, ``warnings``, and ``error``, empty when the row scored);
+when the input has both timestamp columns (``published_at``, ``started_at`` by
+default) also ``delay_minutes`` and ``timeliness_level``
+(:mod:`analyser.timeliness`). A scored column whose name the input already uses
+is written as ``analyser_<name>`` (a note says so).
+
+Design
+------
+* **Pre-pass.** The input is first read end to end without being kept
+  (:func:`analyser.tables.scan_table`): it checks the format (malformed CSV
+  quoting or JSON lines fail here, with the line, before any scoring), counts
+  the rows (for the progress bar's ETA), collects the JSONL keys and hashes the
+  ids to warn once about duplicates (8 bytes a row).
+* **Chunks.** The input is then streamed in chunks of ``--chunk-size`` rows
+  (pandas ``read_csv(chunksize=)``, JSONL line by line, Parquet
+  ``iter_batches``); each chunk is scored with one vectorised
+  :func:`analyser.api.analyse_many` call and written as its own *part* file.
+  At most ``2 x --jobs`` chunks are in flight, so memory does not grow with the
+  number of rows.
+* **Processes.** ``--jobs N`` scores chunks in N worker processes
+  (``concurrent.futures.ProcessPoolExecutor``, forkserver); parts are written in
+  input order by the main process, and scoring is per row and deterministic, so
+  the output is byte-identical to ``--jobs 1``.
+* **No row lost.** A row that cannot be scored (empty or missing text, an
+  invalid language code, even an unexpected failure of the scorer) gets a
+  message in ``error`` and the run goes on; the output always has exactly the
+  input's rows in the input's order.
+* **Atomic output, resumable runs.** Parts and a small state file live in a
+  work folder beside the output, ``.<OUT name>.batch/`` (``state.json`` holds
+  the input's size and modification time, the options and the rows of each
+  finished part; each part appears atomically, so a part that exists is
+  complete). When all chunks are done the parts are joined into a temporary file
+  in the output's folder, which is renamed over OUT (``os.replace``), and the
+  work folder is removed. An interrupted run (Ctrl-C, a crash, a killed
+  machine) leaves no OUT, only the work folder; ``--resume`` checks that the
+  input and options are unchanged and continues after the last finished part
+  without rescoring it (finished chunks are still read, not scored). Without
+  ``--resume`` a leftover work folder is discarded.
+* **Incidents.** ``--by-incident COLUMN`` also writes one row per incident
+  (:class:`analyser.timeliness.IncidentSummary`), reduced from the finished
+  parts, so it is right after a resumed run too.
+
+Python and Dask
+---------------
+:func:`score_frame` scores a DataFrame and returns it with the same columns as
+``batch``. It keeps the frame's index and has no global state, so it is a Dask
+``map_partitions`` function; each worker loads the models once::
+
+    import dask.dataframe as dd
+    from analyser import score_frame
+
+    ddf = dd.read_parquet("statements/*.parquet")
+    scored = ddf.map_partitions(score_frame, text_col="text", lang_col="lang",
+                                meta=score_frame(ddf._meta, text_col="text", lang_col="lang"))
+    scored.to_parquet("scored/")
+
+(``meta`` is optional: without it Dask infers it by scoring a fake row.) With a
+cluster, ``from dask.distributed import Client; Client("scheduler:8786")``
+before ``compute``/``to_parquet``; the workers need ``analyser`` installed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from collections import deque
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .errors import AnalyserError, InputError
+from .report import DIMENSIONS
+
+#: The scored columns, in output order (``Report.to_row`` plus ``error``).
+RESULT_COLUMNS = (
+    *(f"{d}_{k}" for d in DIMENSIONS for k in ("level", "score")),
+    "has_what", "has_scope", "has_when", "has_next", "lang", "evidence", "warnings", "error",
+)
+#: Added when the input has both timestamp columns.
+TIME_COLUMNS = ("delay_minutes", "timeliness_level")
+#: Prefix for a scored column whose name the input already uses.
+CLASH_PREFIX = "analyser_"
+DEFAULT_CHUNK = 1000
+#: Text cells that stand for a missing value (spreadsheet and pandas exports), not a statement.
+MISSING_MARKERS = frozenset({"nan", "none", "null", "n/a", "#n/a", "<na>", "nat"})
+STATE_VERSION = 1
+
+_INT = "Int64"
+_DTYPES = {**{f"{d}_level": _INT for d in DIMENSIONS}, **{f"{d}_score": "float64" for d in DIMENSIONS},
+           **{f"has_{f}": "boolean" for f in ("what", "scope", "when", "next")},
+           "lang": object, "evidence": object, "warnings": object, "error": object,
+           "delay_minutes": "float64", "timeliness_level": _INT}
+
+
+# -- scoring ---------------------------------------------------------------------
+
+def _text_problem(value, text_col: str) -> str:
+    from .tables import _missing
+
+    if _missing(value):
+        return f"no text: the {text_col!r} cell is missing"
+    if not isinstance(value, str):
+        return f"no text: the {text_col!r} cell holds {type(value).__name__} {str(value)[:30]!r}, not text"
+    stripped = value.strip()
+    if not stripped:
+        return f"no text: the {text_col!r} cell is empty"
+    if stripped.lower() in MISSING_MARKERS:
+        return f"no text: the {text_col!r} cell is {stripped!r}, a missing-value marker"
+    return ""
+
+
+def _lang_value(value) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _analyse(texts: list, langs: list, method: str) -> list:
+    from .api import analyse_many
+
+    try:
+        return analyse_many(texts, langs, method, errors="return")
+    except Exception:  # noqa: BLE001 - a scorer bug on one row must not lose the chunk
+        out = []
+        for t, l in zip(texts, langs):
+            try:
+                out.append(analyse_many([t], [l], method, errors="return")[0])
+            except Exception as exc:  # noqa: BLE001
+                out.append(exc)
+        return out
+
+
+def score_columns(texts, langs=None, published=None, started=None, *, method: str = "auto",
+                  text_col: str = "text", published_col: str = "published_at",
+                  started_col: str = "started_at"):
+    """The scored columns for a sequence of texts, as a DataFrame with a fresh RangeIndex.
+
+    ``published`` and ``started`` (sequences of timestamps, or ``None``) add the
+    timeliness columns when both are given.
+    """
+    import pandas as pd
+
+    texts = list(texts)
+    n = len(texts)
+    langs = [None] * n if langs is None else [_lang_value(v) for v in langs]
+    cols: dict[str, list] = {c: [None] * n for c in RESULT_COLUMNS}
+    cols["error"] = [""] * n
+    cols["warnings"] = [""] * n
+    cols["lang"] = [""] * n
+    cols["evidence"] = [""] * n
+    todo = []
+    for i, t in enumerate(texts):
+        problem = _text_problem(t, text_col)
+        if problem:
+            cols["error"][i] = problem
+        else:
+            todo.append(i)
+    results = _analyse([texts[i] for i in todo], [langs[i] for i in todo], method) if todo else []
+    from .errors import AnalyserError as _AE
+
+    for i, res in zip(todo, results):
+        if isinstance(res, _AE):
+            cols["error"][i] = str(res)
+        elif isinstance(res, BaseException):
+            cols["error"][i] = f"internal error ({type(res).__name__}: {res}); please report it"
+        else:
+            for key, value in res.to_row().items():
+                cols[key][i] = value
+    data = {c: pd.Series(cols[c], dtype=_DTYPES[c]) for c in RESULT_COLUMNS}
+    frame = pd.DataFrame(data)
+    if published is not None and started is not None:
+        from .timeliness import delays
+
+        minutes, levels, notes = delays(list(published), list(started), published_col, started_col)
+        frame["delay_minutes"] = pd.Series(minutes, dtype="float64")
+        frame["timeliness_level"] = pd.Series(levels, dtype=_INT)
+        if any(notes):
+            frame["warnings"] = ["; ".join(x for x in (w, *extra) if x) for w, extra in zip(frame["warnings"], notes)]
+    return frame
+
+
+def output_names(columns, timed: bool) -> dict[str, str]:
+    """Scored column -> its name in the output (``analyser_<name>`` when the input has it)."""
+    taken = {str(c) for c in columns}
+    names = {}
+    for c in RESULT_COLUMNS + (TIME_COLUMNS if timed else ()):
+        name = c
+        while name in taken:
+            name = CLASH_PREFIX + name
+        names[c] = name
+    return names
+
+
+def _require(columns, name: str | None, option: str, path=None) -> None:
+    if name is not None and name not in columns:
+        where = f"{path} has" if path is not None else "the frame has"
+        shown = ", ".join(map(str, columns)) or "(none)"
+        raise InputError(f"{where} no column {name!r} ({option}); available columns: {shown}")
+
+
+def score_frame(df, text_col: str = "text", lang_col: str | None = None, id_col: str | None = None,
+                published_col: str | None = "published_at", started_col: str | None = "started_at",
+                method: str = "auto"):
+    """Score every row of a DataFrame; returns a new frame with the ``batch`` columns.
+
+    The input's columns come first, unchanged, then :data:`RESULT_COLUMNS`, then
+    ``delay_minutes`` and ``timeliness_level`` when ``published_col`` and
+    ``started_col`` are both columns of ``df``. The index is kept, so this is a
+    Dask ``map_partitions`` function (see the module docstring). Rows that
+    cannot be scored get a message in ``error``; nothing is raised for them.
+
+    >>> import pandas as pd
+    >>> out = score_frame(pd.DataFrame({"text": ["Sorry: payments failed from 14:05 to 14:40.", ""]}), method="rules")
+    >>> out[["apology_level", "error"]].to_dict("list")["apology_level"]
+    [1, <NA>]
+    """
+    import pandas as pd
+
+    from .api import METHODS
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    _require(df.columns, text_col, "text_col")
+    _require(df.columns, lang_col, "lang_col")
+    _require(df.columns, id_col, "id_col")
+    timed = bool(published_col and started_col and published_col in df.columns and started_col in df.columns)
+    scored = score_columns(
+        df[text_col].tolist(), df[lang_col].tolist() if lang_col else None,
+        df[published_col].tolist() if timed else None, df[started_col].tolist() if timed else None,
+        method=method, text_col=text_col, published_col=published_col or "", started_col=started_col or "")
+    scored.index = df.index
+    scored = scored.rename(columns=output_names(df.columns, timed))
+    return pd.concat([df, scored], axis=1)
+
+
+# -- the batch run -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Options:
+    text_col: str = "text"
+    lang_col: str | None = None
+    id_col: str | None = None
+    published_col: str | None = "published_at"
+    started_col: str | None = "started_at"
+    method: str = "auto"
+
+
+def _payload(chunk, opts: Options, timed: bool) -> tuple:
+    return (
+        chunk[opts.text_col].tolist(),
+        chunk[opts.lang_col].tolist() if opts.lang_col else None,
+        chunk[opts.published_col].tolist() if timed else None,
+        chunk[opts.started_col].tolist() if timed else None,
+        opts.method, opts.text_col, opts.published_col or "", opts.started_col or "",
+    )
+
+
+def _score_payload(payload: tuple):
+    texts, langs, published, started, method, text_col, published_col, started_col = payload
+    return score_columns(texts, langs, published, started, method=method, text_col=text_col,
+                         published_col=published_col, started_col=started_col)
+
+
+def _resolved_method(method: str) -> tuple[str, str]:
+    """The method a run will use and a fingerprint of the model file (if any)."""
+    from .model import MODEL_FILE, model_dir, models_available
+
+    use_model = method == "model" or (method == "auto" and models_available())
+    if not use_model:
+        return "rules", ""
+    path = model_dir() / MODEL_FILE
+    try:
+        st = path.stat()
+        return "model", f"{path}:{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        return "model", str(path)
+
+
+def work_dir(out: Path) -> Path:
+    """The folder of parts and state for ``out``: ``.<name>.batch`` beside it."""
+    return out.parent / f".{out.name}.batch"
+
+
+def _fingerprint(inp: Path, out: Path, opts: Options, method: tuple) -> dict:
+    from . import __version__
+
+    st = inp.stat()
+    return {"version": STATE_VERSION, "analyser": __version__, "input": str(inp.resolve()), "size": st.st_size,
+            "mtime_ns": st.st_mtime_ns, "output_format": out.suffix.lower(), "options": asdict(opts),
+            "method": list(method)}
+
+
+def _part_name(i: int, fmt: str) -> str:
+    return f"part-{i:06d}{fmt}"
+
+
+class _Run:
+    """One batch run: the work folder, its state, and the parts written so far."""
+
+    def __init__(self, out: Path, fmt: str, fingerprint: dict, chunk_size: int, resume: bool, note):
+        self.out, self.fmt, self.dir = out, fmt, work_dir(out)
+        self.state = {"fingerprint": fingerprint, "chunk_size": chunk_size, "parts": []}
+        self.done = 0
+        old = self._load() if self.dir.exists() else None
+        if resume:
+            if old is None:
+                note("nothing to resume (no unfinished run for this output); starting from the beginning")
+            elif old.get("fingerprint") != fingerprint:
+                note("cannot resume: the input, the options or the model changed since the interrupted run; "
+                     "starting from the beginning")
+                old = None
+        elif old is not None or self.dir.exists():
+            note(f"discarding the unfinished run in {self.dir} (pass --resume to continue it)")
+            old = None
+        if old is not None:
+            parts = []
+            for i, rows in enumerate(old.get("parts", [])):
+                if not (self.dir / _part_name(i, fmt)).is_file():
+                    break
+                parts.append(rows)
+            self.state["chunk_size"] = old["chunk_size"]
+            self.state["parts"] = parts
+            self.done = len(parts)
+            for stray in self.dir.glob("part-*"):
+                if stray.name >= _part_name(self.done, fmt) or stray.suffix == ".tmp":
+                    stray.unlink()
+            if chunk_size != old["chunk_size"]:
+                note(f"resuming with the interrupted run's chunk size, {old['chunk_size']}")
+            note(f"resuming after {self.done} finished chunk(s), {sum(parts):,} rows")
+        else:
+            if self.dir.exists():
+                shutil.rmtree(self.dir)
+            try:
+                self.dir.mkdir()
+            except FileNotFoundError:
+                raise InputError(f"cannot write {out}: the folder {out.parent} does not exist") from None
+            except OSError as exc:
+                raise InputError(f"cannot write {out}: {exc.strerror} ({out.parent})") from None
+            self._save()
+
+    @property
+    def chunk_size(self) -> int:
+        return self.state["chunk_size"]
+
+    def _load(self) -> dict | None:
+        try:
+            state = json.loads((self.dir / "state.json").read_text(encoding="utf-8"))
+            return state if isinstance(state, dict) and "chunk_size" in state else None
+        except (OSError, ValueError):
+            return None
+
+    def _save(self) -> None:
+        from .tables import atomic_path
+
+        with atomic_path(self.dir / "state.json") as tmp:
+            tmp.write_text(json.dumps(self.state, indent=1), encoding="utf-8")
+
+    def write_part(self, i: int, frame) -> None:
+        from .tables import atomic_path, write_frame
+
+        assert i == len(self.state["parts"]), "parts are written in order"
+        with atomic_path(self.dir / _part_name(i, self.fmt)) as tmp:
+            write_frame(frame, tmp, self.fmt, header=(i == 0))
+        self.state["parts"].append(len(frame))
+        self._save()
+
+    def parts(self) -> list[Path]:
+        return [self.dir / _part_name(i, self.fmt) for i in range(len(self.state["parts"]))]
+
+    def finish(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _progress(total: int, initial: int, quiet: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit="row", unit_scale=True, dynamic_ncols=True, smoothing=0.05,
+                file=sys.stderr, disable=quiet or not sys.stderr.isatty(), desc="scoring")
+
+
+def _pool(jobs: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(["analyser.batch"])
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+
+
+def default_summary_path(out: Path) -> Path:
+    """``scored.csv`` -> ``scored.incidents.csv``."""
+    return out.with_name(f"{out.stem}.incidents{out.suffix}")
+
+
+def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size: int = DEFAULT_CHUNK,
+              resume: bool = False, quiet: bool = False, by_incident: str | None = None, summary=None,
+              explicit: tuple = ()) -> dict:
+    """Score table ``inp`` into ``out`` (see the module docstring); returns counts.
+
+    ``explicit`` names the options the user set (their columns must exist,
+    where defaults may be absent).
+    """
+    import pandas as pd
+
+    from .tables import FORMATS, TableInfo, empty_frame, iter_table, join_parts, scan_table, table_format
+
+    inp, out = Path(inp), Path(out)
+    t0 = time.perf_counter()
+
+    def note(msg: str) -> None:
+        if not quiet:
+            print(f"analyser: {msg}", file=sys.stderr)
+
+    def warn(msg: str) -> None:
+        print(f"analyser: warning: {msg}", file=sys.stderr)
+
+    if jobs < 1:
+        raise AnalyserError("--jobs must be at least 1")
+    if chunk_size < 1:
+        raise AnalyserError("--chunk-size must be at least 1")
+    in_fmt, out_fmt = table_format(inp), table_format(out)
+    if out.suffix.lower() not in FORMATS:  # .json is read as JSONL, but write what was asked
+        raise InputError(f"{out}: write .csv, .jsonl or .parquet")
+    summary_path = Path(summary) if summary else (default_summary_path(out) if by_incident else None)
+    if summary_path is not None:
+        table_format(summary_path)
+        if not by_incident:
+            raise AnalyserError("--summary needs --by-incident COLUMN")
+    for target in (out, summary_path):
+        if target is None:
+            continue
+        if not target.parent.is_dir():
+            raise InputError(f"cannot write {target}: the folder {target.parent} does not exist")
+        if target.is_dir():
+            raise InputError(f"cannot write {target}: it is a directory")
+        if inp.exists() and target.exists() and os.path.samefile(inp, target):
+            raise InputError(f"the output {target} would overwrite the input")
+        if not os.access(target.parent, os.W_OK | os.X_OK):
+            raise InputError(f"cannot write {target}: permission denied in {target.parent}")
+    if "parquet" in (in_fmt, out_fmt, summary_path.suffix.lower() if summary_path else ""):
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise InputError("Parquet needs pyarrow: pip install 'analyser[parquet]'") from None
+
+    info: TableInfo = scan_table(inp, opts.id_col)
+    _require(info.columns, opts.text_col, "--text-column", inp)
+    for name, option in ((opts.lang_col, "--lang-column"), (opts.id_col, "--id-column"), (by_incident, "--by-incident")):
+        _require(info.columns, name, option, inp)
+    for name, option in ((opts.published_col, "--published-column"), (opts.started_col, "--started-column")):
+        if option in explicit:
+            _require(info.columns, name, option, inp)
+    has_pub = bool(opts.published_col) and opts.published_col in info.columns
+    has_start = bool(opts.started_col) and opts.started_col in info.columns
+    timed = has_pub and has_start
+    if has_pub != has_start:
+        missing = opts.started_col if has_pub else opts.published_col
+        note(f"no column {missing!r}: no timeliness columns (set --published-column/--started-column)")
+    if info.duplicate_ids:
+        warn(f"{info.duplicate_ids:,} row(s) repeat an id already seen in column {opts.id_col!r}; every row is scored")
+    names = output_names(info.columns, timed)
+    clashes = [c for c, n in names.items() if c != n]
+    if clashes:
+        note(f"the input already has column(s) {', '.join(clashes)}: the scored ones are named "
+             f"{', '.join(names[c] for c in clashes)}")
+
+    method = _resolved_method(opts.method)
+    run_opts = Options(**{**asdict(opts), "method": method[0]})
+    run = _Run(out, out_fmt, _fingerprint(inp, out, run_opts, method), chunk_size, resume, note)
+    done_rows = sum(run.state["parts"])
+    counts = {"rows": 0, "errors": 0, "scored_chunks": 0, "method": method[0]}
+
+    def finish_chunk(i: int, chunk, scored) -> None:
+        scored.index = chunk.index
+        frame = pd.concat([chunk, scored.rename(columns=names)], axis=1)
+        run.write_part(i, frame)
+        counts["scored_chunks"] += 1
+        counts["errors"] += int((scored["error"] != "").sum())
+        bar.update(len(frame))
+
+    bar = None
+    pool = _pool(jobs) if jobs > 1 else None
+    try:
+        bar = _progress(info.rows, done_rows, quiet)
+        pending: deque = deque()
+        n_chunks = 0
+        for i, chunk in enumerate(iter_table(info, run.chunk_size)):
+            n_chunks = i + 1
+            if i < run.done:
+                continue
+            payload = _payload(chunk, run_opts, timed)
+            if pool is None:
+                finish_chunk(i, chunk, _score_payload(payload))
+                continue
+            pending.append((i, chunk, pool.submit(_score_payload, payload)))
+            while len(pending) >= 2 * jobs or (pending and pending[0][2].done()):
+                j, c, fut = pending.popleft()
+                finish_chunk(j, c, fut.result())
+        while pending:
+            j, c, fut = pending.popleft()
+            finish_chunk(j, c, fut.result())
+        if n_chunks == 0 and run.done == 0:  # a table with a header and no rows
+            empty = empty_frame(info)
+            finish_chunk(0, empty, _score_payload(_payload(empty, run_opts, timed)))
+    except BaseException as exc:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+        if not run.state["parts"]:
+            run.finish()
+        else:
+            print(f"analyser: {len(run.state['parts'])} finished chunk(s) kept in {run.dir}; "
+                  "rerun with --resume to continue", file=sys.stderr)
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown()
+        if bar is not None:
+            bar.close()
+
+    parts = run.parts()
+    rows = sum(run.state["parts"])
+    if rows != info.rows:
+        raise InputError(f"{inp} changed while it was being read ({info.rows:,} rows at first, {rows:,} scored)")
+    join_parts(parts, out, out_fmt)
+    counts["rows"] = rows
+    if by_incident:
+        from .tables import read_part
+        from .tables import write_table
+        from .timeliness import IncidentSummary
+
+        columns = list(info.columns) + [names[c] for c in RESULT_COLUMNS + (TIME_COLUMNS if timed else ())]
+        acc = IncidentSummary(by_incident, opts.published_col or "", opts.started_col or "",
+                              level_columns={d: names[f"{d}_level"] for d in ("cause", "apology", "vagueness")})
+        use = [by_incident, *[names[f"{d}_level"] for d in ("cause", "apology", "vagueness")]]
+        use += [c for c in (opts.published_col, opts.started_col) if c and c in info.columns]
+        use = list(dict.fromkeys(use))
+        for k, part in enumerate(parts):
+            acc.update(read_part(part, out_fmt, columns, header=(k == 0), usecols=use))
+        table = acc.frame()
+        write_table(table, summary_path)
+        counts["incidents"] = len(table)
+        note(f"{len(table):,} incident(s) summarised in {summary_path}")
+    run.finish()
+    if counts["errors"]:
+        note(f"{counts['errors']:,} row(s) could not be scored: see the 'error' column")
+    elapsed = time.perf_counter() - t0
+    note(f"{rows:,} rows -> {out} ({method[0]}, {elapsed:.1f} s)")
+    return counts
+
+
+# -- command line --------------------------------------------------------------------
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "batch", help="score every row of a CSV, JSONL or Parquet table",
+        description="Score every row of a table (CSV, JSONL or Parquet, by extension) and write it with the "
+                    "scored columns added. Streams in chunks; the output is written atomically.")
+    p.add_argument("input", metavar="IN", help="input table (.csv, .jsonl or .parquet)")
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help="output table (.csv, .jsonl or .parquet)")
+    p.add_argument("--text-column", default="text", help="column with the statements (default: text)")
+    p.add_argument("--id-column", help="column of row ids (duplicates are reported once, and allowed)")
+    p.add_argument("--lang-column", help="column of language codes (blank cells: detected)")
+    p.add_argument("--published-column", help="publication time column (default: published_at, if present)")
+    p.add_argument("--started-column", help="incident start time column (default: started_at, if present)")
+    p.add_argument("--by-incident", metavar="COLUMN", help="also write a per-incident summary grouped by COLUMN")
+    p.add_argument("--summary", metavar="PATH", help="where the summary goes (default: OUT with .incidents before "
+                                                     "the extension)")
+    p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help=f"rows per chunk (default {DEFAULT_CHUNK})")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run into the same OUT")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or notes (warnings still print)")
+    p.add_argument("--rules", action="store_true", help="use the cue rules instead of the trained models")
+    p.set_defaults(func=_cmd)
+
+
+def _cmd(args) -> int:
+    explicit = tuple(o for o, v in (("--published-column", args.published_column),
+                                    ("--started-column", args.started_column)) if v is not None)
+    opts = Options(text_col=args.text_column, lang_col=args.lang_column, id_col=args.id_column,
+                   published_col=args.published_column or "published_at",
+                   started_col=args.started_column or "started_at",
+                   method="rules" if args.rules else "auto")
+    run_batch(args.input, args.output, opts=opts, jobs=args.jobs, chunk_size=args.chunk_size, resume=args.resume,
+              quiet=args.quiet, by_incident=args.by_incident, summary=args.summary, explicit=explicit)
+    return 0
+

@@ -1,0 +1,218 @@
+"""Rich display of a report in Jupyter: ``Report._repr_html_`` calls :func:`render_html`.
+
+The statement's original text is shown with every evidence span highlighted at
+its exact character offsets. The text is cut at every span boundary; each
+segment is one ``<span>`` carrying the union of the spans over it:
+
+* one colour per dimension (:data:`COLOURS`): a light background (split in
+  horizontal bands when several dimensions overlap) and one underline band per
+  dimension, stacked, so overlapping spans stay legible;
+* facets (what, scope, when, why, next) get a dotted overline, whatever the facet;
+* a ``title`` tooltip lists each span's dimension or facet, cue and explanation;
+* ``data-dims`` / ``data-facets`` attributes name them for tests and tools.
+
+Below the text: the four scores as small bars with their level labels, the
+checklist of facets present and missing, the advice and the warnings. All text
+is escaped; styles are inline (no ``<style>`` or JavaScript), so the output
+survives notebook sanitisers, nbconvert and e-mail.
+"""
+from __future__ import annotations
+
+import html
+
+from .report import DIMENSIONS, FACET_HELP, FACETS, LEVEL_NAMES, Evidence, Report
+
+#: One colour per dimension: (underline / bar colour, background tint).
+COLOURS = {
+    "cause": ("#2563eb", "#dbeafe"),
+    "apology": ("#16a34a", "#dcfce7"),
+    "humour": ("#c026d3", "#fae8ff"),
+    "vagueness": ("#ea580c", "#ffedd5"),
+}
+#: The facets' style: a dotted overline in this colour.
+FACET_COLOUR = "#475569"
+#: Which way is better, shown beside each bar.
+BETTER = {"cause": "higher is better", "apology": "higher is better",
+          "humour": "lower is better", "vagueness": "lower is better"}
+_UNDERLINE = 3  # px per dimension band
+
+_BOX = ("font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans','Noto Sans CJK SC',sans-serif;"
+        "font-size:14px;color:#111827;background:#ffffff;border:1px solid #d1d5db;border-radius:6px;"
+        "padding:12px 14px;max-width:900px;line-height:1.45")
+_TEXT = ("white-space:pre-wrap;word-wrap:break-word;line-height:2.1;font-size:15px;padding:8px 10px;"
+         "border-left:3px solid #e5e7eb;background:#fafafa;margin:8px 0")
+_H = "font-weight:600;font-size:13px;color:#374151;margin:10px 0 4px 0"
+_SMALL = "font-size:12px;color:#6b7280"
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _span_style(dims: list[str], facets: list[str]) -> str:
+    parts = ["box-decoration-break:clone", "-webkit-box-decoration-break:clone"]
+    if dims:
+        tints = [COLOURS[d][1] for d in dims]
+        if len(tints) == 1:
+            parts.append(f"background:{tints[0]}")
+        else:
+            step = 100 / len(tints)
+            stops = ", ".join(f"{t} {i * step:.0f}% {(i + 1) * step:.0f}%" for i, t in enumerate(tints))
+            parts.append(f"background:linear-gradient(180deg, {stops})")
+        shadows = ", ".join(f"inset 0 -{(i + 1) * _UNDERLINE}px 0 {COLOURS[d][0]}" for i, d in enumerate(dims))
+        parts.append(f"box-shadow:{shadows}")
+        parts.append(f"padding-bottom:{max(0, len(dims) - 1) * _UNDERLINE}px")
+    if facets:
+        parts.append(f"border-top:2px dotted {FACET_COLOUR}")
+    return ";".join(parts)
+
+
+def _tooltip_line(group: str, ev: Evidence) -> str:
+    what = group if group in DIMENSIONS else f"facet {group}"
+    return f"{what} · {ev.cue} “{ev.text}”: {ev.explanation}"
+
+
+def segments(report: Report) -> list[tuple[int, int, list[tuple[str, Evidence]]]]:
+    """The text cut at every evidence boundary: ``(start, end, spans over it)``, covering the whole text."""
+    n = len(report.text)
+    marks = [(g, e) for g, e in report.evidence() if 0 <= e.start < e.end <= n]
+    bounds = sorted({0, n, *(e.start for _, e in marks), *(e.end for _, e in marks)})
+    out = []
+    for a, b in zip(bounds, bounds[1:]):
+        out.append((a, b, [(g, e) for g, e in marks if e.start <= a and e.end >= b]))
+    return out
+
+
+def highlighted_text(report: Report) -> str:
+    """The original text as HTML, with every evidence span highlighted."""
+    parts = []
+    for a, b, spans in segments(report):
+        chunk = _e(report.text[a:b])
+        if not spans:
+            parts.append(chunk)
+            continue
+        groups = {g for g, _ in spans}
+        dims = [d for d in DIMENSIONS if d in groups]
+        facets = [f for f in FACETS if f in groups]
+        lines = list(dict.fromkeys(_tooltip_line(g, e) for g, e in spans))
+        parts.append(
+            f'<span data-dims="{" ".join(dims)}" data-facets="{" ".join(facets)}" '
+            f'style="{_span_style(dims, facets)}" title="{_e(chr(10).join(lines))}">{chunk}</span>'
+        )
+    return f'<div data-role="text" style="{_TEXT}">{"".join(parts)}</div>'
+
+
+def legend_html() -> str:
+    items = []
+    for d in DIMENSIONS:
+        items.append(
+            f'<span data-legend="{d}" style="margin-right:14px;white-space:nowrap">'
+            f'<span style="{_span_style([d], [])};padding:0 6px">&nbsp;</span> {d}</span>'
+        )
+    items.append(
+        f'<span data-legend-facet="facets" style="white-space:nowrap">'
+        f'<span style="{_span_style([], ["what"])};padding:0 6px">&nbsp;</span> facet (what, scope, when, why, next)</span>'
+    )
+    return f'<div data-role="legend" style="{_SMALL}">{"".join(items)}</div>'
+
+
+def _bar(report: Report, d: str) -> str:
+    s = report.dimensions[d]
+    colour = COLOURS[d][0]
+    pct = max(0.0, min(1.0, s.score)) * 100
+    tip = f"{d}: level {s.level} ({s.label}), score {s.score:.2f}"
+    if s.probabilities is not None:
+        tip += "; P(level) = " + ", ".join(f"{LEVEL_NAMES[d][i]} {p:.2f}" for i, p in enumerate(s.probabilities))
+    ticks = "".join(
+        f'<div style="position:absolute;left:{x}%;top:0;bottom:0;border-left:1px solid #ffffff"></div>' for x in (50,)
+    )
+    return (
+        f'<tr data-dim="{d}" data-level="{s.level}" title="{_e(tip)}">'
+        f'<td style="padding:2px 8px 2px 0;white-space:nowrap">'
+        f'<span style="display:inline-block;width:10px;height:10px;background:{colour};border-radius:2px;margin-right:5px"></span>{d}</td>'
+        f'<td style="padding:2px 8px 2px 0"><div style="position:relative;width:140px;height:10px;background:#e5e7eb;border-radius:5px;overflow:hidden">'
+        f'<div style="width:{pct:.0f}%;height:100%;background:{colour}"></div>{ticks}</div></td>'
+        f'<td style="padding:2px 8px 2px 0;white-space:nowrap"><b>{s.level}</b> {_e(s.label)}</td>'
+        f'<td style="padding:2px 8px 2px 0;font-variant-numeric:tabular-nums">{s.score:.2f}</td>'
+        f'<td style="padding:2px 0;{_SMALL}">{BETTER[d]}</td></tr>'
+    )
+
+
+def scores_html(report: Report) -> str:
+    rows = "".join(_bar(report, d) for d in DIMENSIONS)
+    return f'<table data-role="scores" style="border-collapse:collapse;font-size:13px;margin:0">{rows}</table>'
+
+
+def checklist_html(report: Report) -> str:
+    items = []
+    for f in FACETS:
+        present = report.facets[f].present
+        mark, colour, bg = ("✓", "#166534", "#dcfce7") if present else ("✗", "#991b1b", "#fee2e2")
+        tip = f"{f}: {FACET_HELP[f]} ({'present' if present else 'missing'})"
+        items.append(
+            f'<li data-facet="{f}" data-present="{str(present).lower()}" title="{_e(tip)}" '
+            f'style="display:inline-block;margin:0 6px 4px 0;padding:1px 8px;border-radius:10px;'
+            f'background:{bg};color:{colour};font-size:13px">{mark} {f}</li>'
+        )
+    return f'<ul data-role="facets" style="list-style:none;padding:0;margin:0">{"".join(items)}</ul>'
+
+
+def advice_html(report: Report) -> str:
+    if not report.advice:
+        return ""
+    items = "".join(
+        f'<li data-topic="{_e(a.topic)}" style="margin:2px 0"><span style="{_SMALL};text-transform:uppercase;'
+        f'letter-spacing:.04em;margin-right:6px">{_e(a.topic)}</span>{_e(a.message)}</li>'
+        for a in report.advice
+    )
+    return f'<div style="{_H}">Advice</div><ol data-role="advice" style="margin:0;padding-left:22px;font-size:13px">{items}</ol>'
+
+
+def warnings_html(report: Report) -> str:
+    if not report.warnings:
+        return ""
+    items = "".join(f'<li style="margin:2px 0">⚠ {_e(w)}</li>' for w in report.warnings)
+    return (f'<ul data-role="warnings" style="list-style:none;padding:6px 10px;margin:10px 0 0 0;background:#fffbeb;'
+            f'border:1px solid #fcd34d;border-radius:4px;font-size:13px;color:#92400e">{items}</ul>')
+
+
+def render_html(report: Report, title: str | None = None) -> str:
+    """The report as one self-contained HTML fragment (inline styles, no scripts)."""
+    head = (f"language <b>{_e(report.lang)}</b> ({report.lang_confidence:.2f}) · method <b>{_e(report.method)}</b>"
+            f" · {report.n_tokens} tokens")
+    heading = f'<div style="font-weight:600;font-size:15px;margin-bottom:4px">{_e(title)}</div>' if title else ""
+    return (
+        f'<div class="analyser-report" style="{_BOX}">'
+        f"{heading}"
+        f'<div style="{_SMALL}">{head}</div>'
+        f"{highlighted_text(report)}"
+        f"{legend_html()}"
+        f'<div style="{_H}">Scores</div>{scores_html(report)}'
+        f'<div style="{_H}">Facets</div>{checklist_html(report)}'
+        f"{advice_html(report)}"
+        f"{warnings_html(report)}"
+        f"</div>"
+    )
+
+
+class HTML(str):
+    """An HTML string that Jupyter renders (``_repr_html_``) and a terminal prints as is."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def side_by_side(reports, labels=None, min_width: int = 320) -> HTML:
+    """Two or more reports next to each other (wraps on narrow screens).
+
+    ``reports`` are :class:`Report` objects or texts (scored with ``analyse``).
+    """
+    from .api import analyse
+
+    reports = [r if isinstance(r, Report) else analyse(r) for r in reports]
+    labels = list(labels) if labels is not None else [f"statement {i + 1}" for i in range(len(reports))]
+    cells = "".join(
+        f'<div style="flex:1 1 {min_width}px;min-width:{min_width}px">{render_html(r, title=str(lab))}</div>'
+        for r, lab in zip(reports, labels)
+    )
+    return HTML(f'<div class="analyser-compare" style="display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start">{cells}</div>')

@@ -1,0 +1,332 @@
+"""Timeliness: how long after an incident began a statement was published.
+
+Timeliness is not read from the text (see the rubric, "Not labelled but
+measured"): it is the delay between the incident's start, ``started_at`` (or the
+first public complaints), and the statement's publication, ``published_at``.
+
+Levels
+------
+The reference points are the critique of WeChat's outage responses
+(``shared/seeds/001_aaa4d1242fc62068.txt``, quoted in ``RUBRIC.md``):
+
+* 15 minutes -- the 19 August response, "delayed by only 15 minutes", the best
+  of the three and still "not good enough for a platform with 438 million
+  users";
+* 1.5 hours -- the outage of the critique's title: "this reaction was 1.5 hours
+  after the public's reaction", a failure;
+* 3 hours -- the 22 July response, a failure.
+
+So the levels are (``delay`` in minutes, boundaries inclusive as shown):
+
+===== ========== ===================================================
+level label      delay
+===== ========== ===================================================
+0     prompt     ``delay <= 15`` (:data:`PROMPT_MINUTES`): as fast as the best
+                 response the critique cites
+1     slow       ``15 < delay < 90``: slower than that, not yet the critique's
+                 failure point
+2     late       ``delay >= 90`` (:data:`LATE_MINUTES`): 1.5 hours or more,
+                 which the critique calls a failure (3 hours is only worse)
+===== ========== ===================================================
+
+A negative delay (published before the recorded start: usually a start time
+taken from later reports, or a pre-announcement) gets level 0 and a warning. A
+missing timestamp gives no delay and no level; an unparsable one also gives a
+warning naming the value.
+
+Timestamps are ISO 8601 strings (``2024-02-13T19:05:00+01:00``,
+``2023-01-10T17:04:42.456Z``, ``2024-02-13 19:05``) or datetime values; other
+common forms are tried one by one. A timestamp without a time zone is taken as
+UTC (the shared corpus is UTC); when only one of the pair has a zone, the row
+gets a warning.
+
+Per incident (:class:`IncidentSummary`), statements are ordered by publication
+time (rows without one come after the timed rows, in input order). The
+incident's start is the earliest ``started_at`` of its rows; the minutes to the
+first cause and to the apology are counted from it, like the first-response
+delay.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Delay (minutes) up to which a response counts as prompt (critique: 15 minutes, the best case).
+PROMPT_MINUTES = 15.0
+#: Delay (minutes) from which a response counts as late (critique: 1.5 hours is a failure).
+LATE_MINUTES = 90.0
+#: The critique's worst case (3 hours); beyond LATE_MINUTES, so also level 2. Kept for reference.
+WORST_CITED_MINUTES = 180.0
+TIMELINESS_LABELS = ("prompt", "slow", "late")
+#: The summary columns of :class:`IncidentSummary`, in order.
+SUMMARY_COLUMNS = (
+    "incident", "statements", "first_published", "first_response_delay_minutes", "first_response_timeliness",
+    "minutes_to_first_cause", "cause_max", "apology", "minutes_to_apology",
+    "vagueness_first", "vagueness_last", "vagueness_trend",
+)
+
+_ZONE = re.compile(r"(?:[zZ]|[+-]\d\d(?::?\d\d)?|\bUTC|\bGMT)\s*$")
+
+
+def timeliness_level(delay_minutes: float | None) -> int | None:
+    """The level (0 prompt, 1 slow, 2 late) of a delay in minutes; ``None`` when unknown.
+
+    >>> [timeliness_level(m) for m in (-5, 0, 15, 15.5, 89.9, 90, 180, None)]
+    [0, 0, 0, 1, 1, 2, 2, None]
+    """
+    if delay_minutes is None or (isinstance(delay_minutes, float) and math.isnan(delay_minutes)):
+        return None
+    if delay_minutes <= PROMPT_MINUTES:
+        return 0
+    if delay_minutes < LATE_MINUTES:
+        return 1
+    return 2
+
+
+def _blank(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        import pandas as pd
+
+        if value is pd.NaT or value is pd.NA:
+            return True
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    return isinstance(value, str) and not value.strip()
+
+
+def parse_times(values) -> tuple[np.ndarray, list[bool], list[bool]]:
+    """Parse timestamps.
+
+    Returns ``(ns, naive, bad)``: nanoseconds since the epoch in UTC as float
+    (NaN when missing or unparsable), whether each value had no time zone, and
+    whether a non-blank value could not be parsed.
+    """
+    import pandas as pd
+
+    values = list(values)
+    n = len(values)
+    ns = np.full(n, np.nan)
+    naive = [False] * n
+    bad = [False] * n
+    strings: dict[int, str] = {}
+    for i, v in enumerate(values):
+        if _blank(v):
+            continue
+        if isinstance(v, str):
+            strings[i] = v.strip()
+            naive[i] = not _ZONE.search(v.strip())
+            continue
+        if isinstance(v, (int, float, np.integer, np.floating)):  # epoch numbers: seconds or ms? refuse to guess
+            bad[i] = True
+            continue
+        try:
+            ts = pd.Timestamp(v)
+        except (ValueError, TypeError, OverflowError):
+            bad[i] = True
+            continue
+        if ts is pd.NaT:
+            continue
+        naive[i] = ts.tzinfo is None
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        ns[i] = float(ts.value)
+    if strings:
+        idx = list(strings)
+        parsed = pd.to_datetime(pd.Series([strings[i] for i in idx], dtype=object), utc=True, errors="coerce",
+                                format="ISO8601")
+        for i, ts in zip(idx, parsed):
+            if ts is pd.NaT:
+                try:  # other common forms, one by one (slow, but only for the odd ones)
+                    ts = pd.to_datetime(strings[i], utc=True, format="mixed")
+                except (ValueError, TypeError, OverflowError):
+                    bad[i] = True
+                    continue
+                if ts is pd.NaT:
+                    bad[i] = True
+                    continue
+            ns[i] = float(ts.value)
+    return ns, naive, bad
+
+
+def delays(published, started, published_name: str = "published_at", started_name: str = "started_at"):
+    """Per row: ``(delay_minutes, timeliness_level, warnings)``.
+
+    ``delay_minutes`` is a float array (NaN when unknown), ``timeliness_level``
+    a list of int or ``None``, ``warnings`` a list of lists of strings.
+    """
+    pub, pub_naive, pub_bad = parse_times(published)
+    sta, sta_naive, sta_bad = parse_times(started)
+    minutes = np.round((pub - sta) / 60e9, 2)
+    levels: list[int | None] = []
+    notes: list[list[str]] = []
+    for i, m in enumerate(minutes):
+        row: list[str] = []
+        if pub_bad[i]:
+            row.append(f"cannot read {published_name} {_show(published, i)} as a timestamp")
+        if sta_bad[i]:
+            row.append(f"cannot read {started_name} {_show(started, i)} as a timestamp")
+        if math.isnan(m):
+            levels.append(None)
+        else:
+            if pub_naive[i] != sta_naive[i]:
+                row.append(f"only one of {published_name} and {started_name} has a time zone; the other was taken as UTC")
+            if m < 0:
+                row.append(f"{published_name} is {-m:g} minutes before {started_name}; timeliness set to prompt")
+            levels.append(timeliness_level(float(m)))
+        notes.append(row)
+    return minutes, levels, notes
+
+
+def _show(values, i: int) -> str:
+    v = values[i] if not hasattr(values, "iloc") else values.iloc[i]
+    text = repr(v if isinstance(v, str) else str(v))
+    return text if len(text) <= 40 else text[:37] + "...'"
+
+
+# -- per-incident summary ------------------------------------------------------
+
+def _level(value) -> int | None:
+    if _blank(value):
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else int(f)
+
+
+@dataclass
+class _Incident:
+    statements: int = 0
+    start: float = math.nan
+    first_key: tuple | None = None
+    first_pub: float = math.nan
+    last_key: tuple | None = None
+    vague_first_key: tuple | None = None
+    vague_first: int | None = None
+    vague_last_key: tuple | None = None
+    vague_last: int | None = None
+    cause_max: int | None = None
+    cause_key: tuple | None = None
+    cause_pub: float = math.nan
+    apology_key: tuple | None = None
+    apology_pub: float = math.nan
+
+
+def _first(key: tuple, old: tuple | None) -> bool:
+    return old is None or key < old
+
+
+class IncidentSummary:
+    """Reduce scored rows to one row per incident, chunk by chunk (memory ~ number of incidents).
+
+    Feed it scored frames (the ``batch`` / :func:`analyser.score_frame` columns)
+    with :meth:`update`, in input order; :meth:`frame` gives the summary.
+    """
+
+    def __init__(self, incident_col: str, published_col: str = "published_at", started_col: str = "started_at",
+                 level_columns: dict | None = None):
+        self.incident_col = incident_col
+        self.level_columns = {d: f"{d}_level" for d in ("cause", "apology", "vagueness")}
+        self.level_columns.update(level_columns or {})
+        self.published_col = published_col
+        self.started_col = started_col
+        self._incidents: dict = {}
+        self._seq = 0
+
+    def update(self, frame) -> None:
+        n = len(frame)
+        if n == 0:
+            return
+        incidents = frame[self.incident_col].tolist()
+        pub = parse_times(frame[self.published_col])[0] if self.published_col in frame.columns else np.full(n, np.nan)
+        sta = parse_times(frame[self.started_col])[0] if self.started_col in frame.columns else np.full(n, np.nan)
+        cause = frame[self.level_columns["cause"]].tolist()
+        apology = frame[self.level_columns["apology"]].tolist()
+        vague = frame[self.level_columns["vagueness"]].tolist()
+        for i in range(n):
+            inc = incidents[i]
+            if _blank(inc):
+                inc = ""
+            key_id = inc if isinstance(inc, (str, int, float, bool)) else str(inc)
+            st = self._incidents.get(key_id)
+            if st is None:
+                st = self._incidents[key_id] = _Incident()
+            seq = self._seq + i
+            p = pub[i]
+            timed = not math.isnan(p)
+            # ordering: timed rows first, by time, then input order
+            key = (0, p, seq) if timed else (1, 0.0, seq)
+            st.statements += 1
+            if not math.isnan(sta[i]) and (math.isnan(st.start) or sta[i] < st.start):
+                st.start = sta[i]
+            if _first(key, st.first_key):
+                st.first_key, st.first_pub = key, p
+            c, a, v = _level(cause[i]), _level(apology[i]), _level(vague[i])
+            if v is not None:
+                if _first(key, st.vague_first_key):
+                    st.vague_first_key, st.vague_first = key, v
+                if st.vague_last_key is None or key > st.vague_last_key:
+                    st.vague_last_key, st.vague_last = key, v
+            if c is not None:
+                st.cause_max = c if st.cause_max is None else max(st.cause_max, c)
+                if c >= 1 and _first(key, st.cause_key):
+                    st.cause_key, st.cause_pub = key, p
+            if a is not None and a >= 1 and _first(key, st.apology_key):
+                st.apology_key, st.apology_pub = key, p
+        self._seq += n
+
+    def frame(self):
+        import pandas as pd
+
+        rows = []
+        for inc, st in self._incidents.items():
+            def minutes(t: float) -> float:
+                return round((t - st.start) / 60e9, 2) if not (math.isnan(t) or math.isnan(st.start)) else math.nan
+
+            first_delay = minutes(st.first_pub)
+            if st.vague_first is None or st.vague_last is None:
+                trend = None
+            else:
+                trend = "improved" if st.vague_last < st.vague_first else "worse" if st.vague_last > st.vague_first else "same"
+            rows.append({
+                "incident": inc,
+                "statements": st.statements,
+                "first_published": (pd.Timestamp(int(st.first_pub), tz="UTC").isoformat()
+                                    if not math.isnan(st.first_pub) else None),
+                "first_response_delay_minutes": first_delay,
+                "first_response_timeliness": timeliness_level(first_delay),
+                "minutes_to_first_cause": minutes(st.cause_pub) if st.cause_key is not None else math.nan,
+                "cause_max": st.cause_max,
+                "apology": st.apology_key is not None,
+                "minutes_to_apology": minutes(st.apology_pub) if st.apology_key is not None else math.nan,
+                "vagueness_first": st.vague_first,
+                "vagueness_last": st.vague_last,
+                "vagueness_trend": trend,
+            })
+        df = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+        for col in ("statements", "first_response_timeliness", "cause_max", "vagueness_first", "vagueness_last"):
+            df[col] = df[col].astype("Int64")
+        for col in ("first_response_delay_minutes", "minutes_to_first_cause", "minutes_to_apology"):
+            df[col] = df[col].astype("float64")
+        df["apology"] = df["apology"].astype(bool)
+        df["incident"] = df["incident"].astype(object)
+        return df
+
+
+def summarise_incidents(scored, incident_col: str, published_col: str = "published_at",
+                        started_col: str = "started_at"):
+    """The per-incident summary of a scored DataFrame (see :class:`IncidentSummary`)."""
+    if incident_col not in scored.columns:
+        from .errors import InputError
+
+        raise InputError(f"no column {incident_col!r} to group incidents by; available: {', '.join(map(str, scored.columns))}")
+    acc = IncidentSummary(incident_col, published_col, started_col)
+    acc.update(scored)
+    return acc.frame()

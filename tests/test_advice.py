@@ -1,0 +1,163 @@
+"""analyser.advice: one suggestion per shortfall, in the statement's language, from data files."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from analyser import analyse
+from analyser.advice import advise, catalogue, shortfalls
+from analyser.languages import lang_dir
+from analyser.report import DIMENSIONS, FACETS, Advice, DimensionScore, Evidence, FacetScore, Report
+from analyser.script import convert
+
+FOLDERS = ("common", "en", "fr", "de", "es", "zh")
+KEYS = json.loads((lang_dir() / "common" / "advice.json").read_text(encoding="utf-8"))["messages"].keys()
+
+# A statement per language that falls short on everything the rules can see: no product, no scope,
+# no time, no cause, no next step, no apology, a joke, effort boilerplate.
+# fmt: off
+BAD = {
+    "en": "Our servers are taking an unscheduled nap 😴. Some users may see errors. We are working hard on it!",
+    "fr": "Suite à un incident technique, certains clients rencontrent des perturbations. Nos équipes sont mobilisées 😅",
+    "de": "Aufgrund einer Störung haben einige Kunden Probleme. Wir arbeiten mit Hochdruck an einer Lösung 😅",
+    "es": "Debido a una incidencia, algunos clientes tienen problemas. Estamos trabajando para solucionarlo 😅",
+    "zh-Hans": "由于技术原因，少部分用户可能出现异常。攻城狮正在全力抢修中，请耐心等待哈",
+    "zh-Hant": "由於技術原因，少部分用戶可能出現異常。攻城獅正在全力搶修中，請耐心等待哈",
+}
+# The same shortfalls mended: product, scope, time, specific cause, next update, accountable apology, plain tone.
+GOOD = {
+    "en": "Card payments failed for all customers in the UK from 14:05 to 14:50 GMT because of an expired TLS "
+          "certificate on our API gateway. Next update at 15:30 GMT. This was our mistake and we are sorry: "
+          "affected customers will receive a refund.",
+}
+# fmt: on
+#: A word of each language's messages that the others lack (a cheap language check).
+MARKERS = {"en": "the", "fr": "le", "de": "Sie", "es": "el"}
+
+
+def _hans_chars(text: str) -> int:
+    """How many characters change when converted to traditional script."""
+    return sum(a != b for a, b in zip(text, convert(text, "s2t")))
+
+
+def _hant_chars(text: str) -> int:
+    return sum(a != b for a, b in zip(text, convert(text, "t2s")))
+
+
+@pytest.fixture(scope="module")
+def bad() -> dict[str, Report]:
+    return {lang: analyse(text, lang=lang, method="rules") for lang, text in BAD.items()}
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_every_language_file_has_every_message(folder):
+    data = json.loads((lang_dir() / folder / "advice.json").read_text(encoding="utf-8"))
+    assert set(data["messages"]) == set(KEYS)
+    for key, msg in data["messages"].items():
+        assert ("{quote}" in msg) == key.endswith("_quoted"), key
+        assert msg.strip() == msg and msg
+
+
+@pytest.mark.parametrize("lang", list(BAD))
+def test_each_shortfall_yields_advice_in_the_statements_language(bad, lang):
+    report = bad[lang]
+    topics = [a.topic for a in report.advice]
+    for topic in ("what", "scope", "when", "cause", "next", "apology", "humour", "boilerplate"):
+        assert topic in topics, (topic, report)
+    assert len(topics) == len(set(topics))
+    cat = catalogue(lang)
+    # the messages are the language's own, not the English fallback
+    messages = " ".join(a.message for a in report.advice)
+    if lang in MARKERS:
+        english = catalogue("en").messages
+        assert all(a.message not in english.values() for a in report.advice if lang != "en")
+        assert f" {MARKERS[lang]} " in f" {messages} "
+    # the offending spans are quoted with the language's quote marks
+    boiler = next(a.message for a in report.advice if a.topic == "boilerplate")
+    assert cat.quote[0] in boiler and cat.quote[1] in boiler
+
+
+def test_advice_quotes_the_boilerplate_and_the_joke(bad):
+    en = {a.topic: a.message for a in bad["en"].advice}
+    assert "“working hard”" in en["boilerplate"]
+    assert "“Some users”" in en["scope"]
+    zh = {a.topic: a.message for a in bad["zh-Hans"].advice}
+    assert "“攻城狮”" in zh["humour"]
+    assert "全力抢修" in zh["boilerplate"]
+
+
+def test_traditional_chinese_statements_get_traditional_advice(bad):
+    hans = " ".join(a.message for a in bad["zh-Hans"].advice)
+    hant = " ".join(a.message for a in bad["zh-Hant"].advice)
+    assert _hans_chars(hans) > 20 and _hant_chars(hans) == 0
+    assert _hant_chars(hant) > 20 and _hans_chars(hant) == 0
+    assert "「" in hant and "“" not in hant
+    assert [a.topic for a in bad["zh-Hans"].advice] == [a.topic for a in bad["zh-Hant"].advice]
+
+
+def test_languages_without_a_folder_fall_back_to_english():
+    report = analyse("Il servizio di pagamento non funziona per alcuni clienti.", method="rules")
+    assert report.lang == "it"
+    english = set(catalogue("en").messages.values())
+    assert report.advice and all(a.message in english for a in report.advice)
+
+
+def test_no_advice_when_the_statement_has_what_it_needs():
+    report = analyse(GOOD["en"], method="rules")
+    assert all(report.facets[f].present for f in FACETS), report
+    assert report.dimensions["cause"].level == 2 and report.dimensions["apology"].level == 2
+    assert report.advice == ()
+
+
+def _report(levels: dict, present: dict, evidence: tuple = ()) -> Report:
+    dims = {d: DimensionScore(d, levels.get(d, 0), levels.get(d, 0) / 2) for d in DIMENSIONS}
+    if evidence:
+        dims["vagueness"] = replace(dims["vagueness"], evidence=evidence)
+    facets = {f: FacetScore(f, present.get(f, False)) for f in FACETS}
+    return Report("Text with working hard in it.", "en", 1.0, "rules", dims, facets)
+
+
+ALL_PRESENT = {f: True for f in FACETS}
+GOOD_LEVELS = {"cause": 2, "apology": 2, "humour": 0, "vagueness": 0}
+
+
+@pytest.mark.parametrize("facet", ["what", "scope", "when", "next"])
+def test_a_missing_facet_and_only_it_yields_advice(facet):
+    report = advise(_report(GOOD_LEVELS, {**ALL_PRESENT, facet: False}))
+    assert [a.topic for a in report.advice] == [facet]
+    assert advise(_report(GOOD_LEVELS, ALL_PRESENT)).advice == ()
+
+
+@pytest.mark.parametrize("dim, level, key", [
+    ("cause", 0, "cause_none"), ("cause", 1, "cause_generic"),
+    ("apology", 0, "apology_none"), ("apology", 1, "apology_formulaic"),
+    ("humour", 1, "humour_light"), ("humour", 2, "humour_joke"),
+])
+def test_each_dimension_shortfall_yields_its_message(dim, level, key):
+    report = advise(_report({**GOOD_LEVELS, dim: level}, ALL_PRESENT))
+    assert report.advice == (Advice(dim, catalogue("en").messages[key]),)
+
+
+def test_boilerplate_needs_a_boilerplate_span():
+    ev = (Evidence(10, 22, "working hard", "vagueness.boilerplate", 0.8, "effort boilerplate", "test"),)
+    report = advise(_report(GOOD_LEVELS, ALL_PRESENT, ev))
+    assert [a.topic for a in report.advice] == ["boilerplate"]
+    assert "“working hard”" in report.advice[0].message
+    assert shortfalls(_report(GOOD_LEVELS, ALL_PRESENT)) == []
+
+
+def test_advise_returns_a_copy_and_is_idempotent(bad):
+    report = bad["en"]
+    again = advise(report)
+    assert again == report and again is not report
+    bare = replace(report, advice=())
+    assert advise(bare).advice == report.advice and bare.advice == ()
+
+
+def test_advice_reaches_the_json_and_the_text_report(bad):
+    report = bad["fr"]
+    assert [a["topic"] for a in report.to_dict()["advice"]] == [a.topic for a in report.advice]
+    text = str(report)
+    assert "advice:" in text and report.advice[0].message.split()[0] in text

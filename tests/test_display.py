@@ -1,0 +1,242 @@
+"""analyser.display: the HTML report highlights every evidence span at its exact characters."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from html import escape as html_escape
+from html.parser import HTMLParser
+
+import pytest
+
+from analyser import analyse
+from analyser.display import COLOURS, render_html, segments, side_by_side
+from analyser.report import DIMENSIONS, FACETS, Advice, DimensionScore, Evidence, FacetScore, Report
+
+VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "area", "base", "source", "track", "embed", "param"}
+
+# fmt: off
+STATEMENTS = [
+    ("en", "We are working hard to restore card payments. Some users may see errors since 14:05 UTC "
+           "because of an expired TLS certificate. Sorry for any inconvenience!", None),
+    ("zh-Hans", "今天16:50，微信上海数据中心抽搐了一下，少部分用户无法正常登录和收发消息。（特别声明：挖掘机对此次事故不负责）"
+                "目前攻城狮正在玩命修复中，如有进一步消息我们会随时更新。对不起大家，赶紧去干活了！", None),
+    ("zh-Hant", "本公司行動網路於今日上午8時15分起發生異常，工程師已於9:40完成修復。造成不便，敬請見諒。", "zh-Hant"),
+    ("fr", "Suite à une panne, le trafic est interrompu depuis 7h40. Nous nous excusons 😅", None),
+    ("de", "Wegen einer Störung im Rechenzentrum können einige Kunden nicht zahlen. Wir arbeiten mit Hochdruck daran.", None),
+    ("markup", "<p>Payments & <b>transfers</b> failed at 09:10 \"due to\" a 'network' problem < 5 min. Sorry!</p>\n\nNext update at 10:00.", None),
+]
+# fmt: on
+IDS = [s[0] for s in STATEMENTS]
+
+
+class Collector(HTMLParser):
+    """Rebuilds the highlighted text: each character with the dimensions and facets of its enclosing spans."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, dict]] = []
+        self.errors: list[str] = []
+        self.text_depth: int | None = None
+        self.chars: list[tuple[str, frozenset, frozenset]] = []
+        self.legend: list[str] = []
+        self.legend_facet: list[str] = []
+        self.titles: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("data-legend"):
+            self.legend.append(a["data-legend"])
+        if a.get("data-legend-facet"):
+            self.legend_facet.append(a["data-legend-facet"])
+        if tag in VOID:
+            return
+        self.stack.append((tag, a))
+        if a.get("data-role") == "text":
+            self.text_depth = len(self.stack)
+        if self.text_depth is not None and tag == "span" and "data-dims" in a:
+            self.titles.append((len(self.chars), a.get("title", "")))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1][0] != tag:
+            self.errors.append(f"unbalanced </{tag}> (open: {[t for t, _ in self.stack]})")
+            return
+        if self.text_depth == len(self.stack):
+            self.text_depth = None
+        self.stack.pop()
+
+    def handle_data(self, data):
+        if self.text_depth is None:
+            return
+        dims: set[str] = set()
+        facets: set[str] = set()
+        for _, a in self.stack[self.text_depth:]:
+            dims.update(a.get("data-dims", "").split())
+            facets.update(a.get("data-facets", "").split())
+        for ch in data:
+            self.chars.append((ch, frozenset(dims), frozenset(facets)))
+
+
+def parse(html: str) -> Collector:
+    c = Collector()
+    c.feed(html)
+    c.close()
+    return c
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, Report]:
+    return {case: analyse(text, lang=lang, method="rules") for case, text, lang in STATEMENTS}
+
+
+def _expected(report: Report, group: str) -> set[int]:
+    return {i for g, e in report.evidence() if g == group for i in range(e.start, e.end)}
+
+
+def _check_highlights(report: Report, html: str) -> Collector:
+    c = parse(html)
+    assert not c.errors
+    assert not c.stack, f"unclosed tags: {[t for t, _ in c.stack]}"
+    assert "".join(ch for ch, _, _ in c.chars) == report.text
+    for d in DIMENSIONS:
+        got = {i for i, (_, dims, _) in enumerate(c.chars) if d in dims}
+        assert got == _expected(report, d), d
+    for f in FACETS:
+        got = {i for i, (_, _, facets) in enumerate(c.chars) if f in facets}
+        assert got == _expected(report, f), f
+    return c
+
+
+@pytest.mark.parametrize("case", IDS)
+def test_every_evidence_span_is_highlighted_at_its_characters(reports, case):
+    report = reports[case]
+    assert report.evidence(), "the fixture statements all have evidence"
+    _check_highlights(report, report._repr_html_())
+
+
+@pytest.mark.parametrize("case", IDS)
+def test_html_is_well_formed_xml(reports, case):
+    html = render_html(reports[case])
+    # html.escape output and our markup are also valid XML once &nbsp; is declared
+    ET.fromstring("<!DOCTYPE r [<!ENTITY nbsp '&#160;'>]><r>" + html + "</r>")
+
+
+@pytest.mark.parametrize("case", IDS)
+def test_legend_lists_exactly_the_four_dimensions(reports, case):
+    c = parse(render_html(reports[case]))
+    assert c.legend == list(DIMENSIONS)
+    assert c.legend_facet == ["facets"]
+
+
+def test_each_dimension_has_its_own_colour(reports):
+    html = render_html(reports["en"])
+    assert len({c for c, _ in COLOURS.values()}) == len(DIMENSIONS)
+    for colour, tint in COLOURS.values():
+        assert colour in html and tint in html
+
+
+def test_special_characters_are_escaped(reports):
+    report = reports["markup"]
+    html = render_html(report)
+    assert "<p>" not in html and "<b>transfers" not in html
+    assert "&lt;p&gt;" in html and "&lt;b&gt;" in html and "&amp;" in html and "&quot;" in html and "&#x27;" in html
+    _check_highlights(report, html)
+
+
+def _ev(text: str, sub: str, cue: str, occurrence: int = 0) -> Evidence:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(sub, start + 1)
+    return Evidence(start, start + len(sub), sub, cue, 0.5, f"explains {cue} <&>", "test")
+
+
+def _overlapping_report() -> Report:
+    text = 'Our "servers" took a nap & failed: <script>alert(1)</script> Sorry!'
+    dims = {
+        "cause": DimensionScore("cause", 1, 0.5, (_ev(text, '"servers" took', "cause.domain"),)),
+        "apology": DimensionScore("apology", 1, 0.5, (_ev(text, "Sorry!", "apology.formula"),)),
+        "humour": DimensionScore("humour", 2, 1.0, (_ev(text, "servers\" took a nap", "humour.joke"),)),
+        "vagueness": DimensionScore("vagueness", 2, 1.0, (_ev(text, "took a nap & failed", "vagueness.euphemism"),
+                                                          _ev(text, "a nap", "vagueness.euphemism"))),
+    }
+    facets = {f: FacetScore(f, False) for f in FACETS}
+    facets["what"] = FacetScore("what", True, None, (_ev(text, "servers", "what.product"),))
+    facets["why"] = FacetScore("why", True, None, dims["cause"].evidence)
+    return Report(text=text, lang="en", lang_confidence=1.0, method="rules", dimensions=dims, facets=facets,
+                  warnings=("a <warning> & more",), advice=(Advice("humour", 'Drop "the joke" <now>'),), n_tokens=12)
+
+
+def test_overlapping_spans_get_the_union_of_their_dimensions():
+    report = _overlapping_report()
+    html = render_html(report)
+    c = _check_highlights(report, html)
+    text = report.text
+    i = text.index("nap")
+    _, dims, facets = c.chars[i]
+    assert dims == {"humour", "vagueness"} and not facets
+    j = text.index("servers")
+    _, dims, facets = c.chars[j]
+    assert dims == {"cause", "humour"} and facets == {"what", "why"}
+    # a segment in several dimensions stacks one underline per dimension
+    assert f"inset 0 -3px 0 {COLOURS['cause'][0]}, inset 0 -6px 0 {COLOURS['humour'][0]}" in html
+    # tooltips list every span over the segment, escaped
+    titles = [t for pos, t in c.titles if pos == j]
+    assert titles and "humour.joke" in titles[0] and "cause.domain" in titles[0] and "what.product" in titles[0]
+    assert "<&>" in titles[0]  # unescaped back by the parser: it was escaped in the attribute
+    # the segments cover the text exactly, in order
+    segs = segments(report)
+    assert segs[0][0] == 0 and segs[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(segs, segs[1:]))
+
+
+def test_script_in_text_warnings_and_advice_is_escaped():
+    html = render_html(_overlapping_report())
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "a &lt;warning&gt; &amp; more" in html
+    assert "Drop &quot;the joke&quot; &lt;now&gt;" in html
+    ET.fromstring("<!DOCTYPE r [<!ENTITY nbsp '&#160;'>]><r>" + html + "</r>")
+
+
+def test_scores_checklist_advice_and_warnings_are_shown(reports):
+    report = _overlapping_report()
+    html = render_html(report)
+    for d in DIMENSIONS:
+        s = report.dimensions[d]
+        assert f'data-dim="{d}" data-level="{s.level}"' in html
+        assert s.label in html
+    for f in FACETS:
+        assert f'data-facet="{f}" data-present="{str(report.facets[f].present).lower()}"' in html
+    assert 'data-role="advice"' in html and 'data-topic="humour"' in html
+    assert 'data-role="warnings"' in html
+    # a real report's advice is shown too
+    real = reports["zh-Hans"]
+    real_html = render_html(real)
+    assert real.advice and all(html_escape(a.message) in real_html for a in real.advice)
+
+
+def test_text_without_evidence_renders_plainly():
+    facets = {f: FacetScore(f, False) for f in FACETS}
+    dims = {d: DimensionScore(d, 0, 0.0) for d in DIMENSIONS}
+    report = Report("nothing <here>", "en", 1.0, "rules", dims, facets)
+    c = _check_highlights(report, render_html(report))
+    assert all(not dims and not facets for _, dims, facets in c.chars)
+
+
+def test_plain_text_reprs(reports):
+    report = reports["en"]
+    assert str(report).startswith("language: en")
+    r = repr(report)
+    assert r.startswith("<Report lang=en") and "\n" not in r and "cause=" in r
+
+
+def test_side_by_side_renders_each_report(reports):
+    html = side_by_side([reports["en"], reports["zh-Hans"]], labels=["A <1>", "B"])
+    assert html._repr_html_() == str(html)
+    assert html.count('class="analyser-report"') == 2 and "A &lt;1&gt;" in html
+    c = parse(html)
+    assert not c.errors and not c.stack
