@@ -390,7 +390,7 @@ def _pool(jobs: int):
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if ctx.get_start_method() == "forkserver":
-        ctx.set_forkserver_preload(["analyser.batch"])
+        ctx.set_forkserver_preload(["analyser.batch", "analyser.prepare", "analyser.rules"])
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
 
 

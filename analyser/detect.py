@@ -1,6 +1,7 @@
 """Detect the language (and Chinese script) of a statement.
 
-Two Lingua detectors: a fast one (low-accuracy mode, about 0.1 s to build,
+First the script (Chinese) and a vote of spaCy's stop-word lists, which decide
+most statements in microseconds; then two Lingua detectors: a fast one (low-accuracy mode, about 0.1 s to build,
 ~50 us a call) over the registry's languages plus the "other" languages named
 in ``lang/common/config.json``, and, for texts it is unsure of, an accurate one
 over the same languages (about 0.8 s to build, on first need; ~220 us a call). On
@@ -13,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .languages import common_config, registry, spec_for
+import re
+
+from .languages import LanguageSpec, common_config, registry, spec_for
 from .script import convert
 
 
@@ -41,17 +44,75 @@ def _by_lingua():
     return {getattr(Language, s.detector): s for s in registry().values() if s.detector}
 
 
+_LATIN_WORD = re.compile(r"[^\W\d_]{1,20}")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> tuple[dict[str, tuple[int, ...]], list[tuple[str, LanguageSpec | None]]]:
+    """spaCy's stop words as word -> indices of the languages that have it, and those languages."""
+    import importlib
+
+    codes = {s.tokeniser.get("lang"): s for s in registry().values() if s.detector and s.tokeniser.get("kind") == "spacy"}
+    for iso in common_config().get("stopword_languages", []):
+        codes.setdefault(iso, None)
+    langs: list[tuple[str, LanguageSpec | None]] = []
+    index: dict[str, list[int]] = {}
+    for iso, spec in codes.items():
+        try:
+            words = importlib.import_module(f"spacy.lang.{iso}.stop_words").STOP_WORDS
+        except ImportError:
+            continue
+        for w in words:
+            if len(w) > 1:
+                index.setdefault(w, []).append(len(langs))
+        langs.append((iso, spec))
+    return {w: tuple(v) for w, v in index.items()}, langs
+
+
+def _by_stop_words(sample: str) -> Detection | None:
+    """A clear majority of one language's function words decides, without a model."""
+    cfg = common_config()
+    words = _LATIN_WORD.findall(sample.lower())
+    if len(words) < cfg.get("stopword_min_words", 8):
+        return None
+    index, langs = _stop_words()
+    votes = [0] * len(langs)
+    for w in words:
+        for i in index.get(w, ()):
+            votes[i] += 1
+    order = sorted(range(len(langs)), key=lambda i: -votes[i])
+    best, second = votes[order[0]], (votes[order[1]] if len(order) > 1 else 0)
+    if best < cfg.get("stopword_min_votes", 4) or best < cfg.get("stopword_margin", 2.0) * second:
+        return None
+    iso, spec = langs[order[0]]
+    if spec is None:
+        return Detection(iso, best / len(words), False)
+    return Detection(spec.default_code, min(1.0, best / len(words) + 0.5), True)
+
+
 def detect(text: str) -> Detection:
     """Return the language code of ``text`` (``und`` when it has too few letters).
 
-    The fast detector answers when it is sure of a supported language; otherwise
-    (unsure, or another language: both rare in outage statements) the accurate
-    one decides.
+    In order: the script (a language folder whose config names a ``script``,
+    such as Chinese, takes texts written mostly in it); a clear majority of one
+    language's stop words (spaCy's lists); Lingua's fast detector when it is
+    sure of a supported language; otherwise Lingua's accurate detector.
     """
     cfg = common_config()
-    sample = text[:2000]
-    if sum(1 for ch in sample if ch.isalpha()) < cfg.get("min_letters_for_detection", 3):
+    sample = text[: cfg.get("sample_chars", 400)]
+    letters = sum(1 for ch in sample if ch.isalpha())
+    if letters < cfg.get("min_letters_for_detection", 3):
         return Detection("und", 0.0, False)
+    han = len(_HAN.findall(sample))
+    if han >= letters * 0.5 and not _KANA_HANGUL.search(sample):
+        for spec in registry().values():
+            if spec.script == "Han":
+                return Detection(variant(spec.folder, sample), han / letters, True)
+    quick = _by_stop_words(sample)
+    if quick is not None:
+        return quick
     values = _detector(False).compute_language_confidence_values(sample)
     best = values[0]
     spec = _by_lingua().get(best.language)

@@ -31,9 +31,9 @@ COLOURS = {
 }
 #: The facets' style: a dotted overline in this colour.
 FACET_COLOUR = "#475569"
-#: Which way is better, shown beside each bar.
-BETTER = {"cause": "higher is better", "apology": "higher is better",
-          "humour": "lower is better", "vagueness": "lower is better"}
+#: Which way is better, shown beside each bar (arrow, tooltip).
+BETTER = {"cause": ("↑", "higher is better"), "apology": ("↑", "higher is better"),
+          "humour": ("↓", "lower is better"), "vagueness": ("↓", "lower is better")}
 _UNDERLINE = 3  # px per dimension band
 
 _BOX = ("font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans','Noto Sans CJK SC',sans-serif;"
@@ -106,14 +106,14 @@ def legend_html() -> str:
     items = []
     for d in DIMENSIONS:
         items.append(
-            f'<span data-legend="{d}" style="margin-right:14px;white-space:nowrap">'
-            f'<span style="{_span_style([d], [])};padding:0 6px">&nbsp;</span> {d}</span>'
+            f'<span data-legend="{d}" style="white-space:nowrap">'
+            f'<span style="{_span_style([d], [])};padding:0 3px">Aa</span> {d}</span>'
         )
     items.append(
-        f'<span data-legend-facet="facets" style="white-space:nowrap">'
-        f'<span style="{_span_style([], ["what"])};padding:0 6px">&nbsp;</span> facet (what, scope, when, why, next)</span>'
+        f'<span data-legend-facet="facets" style="white-space:nowrap" title="what, scope, when, why, next">'
+        f'<span style="{_span_style([], ["what"])};padding:0 3px">Aa</span> facet</span>'
     )
-    return f'<div data-role="legend" style="{_SMALL}">{"".join(items)}</div>'
+    return f'<div data-role="legend" style="{_SMALL};display:flex;flex-wrap:wrap;gap:4px 14px">{"".join(items)}</div>'
 
 
 def _bar(report: Report, d: str) -> str:
@@ -123,18 +123,17 @@ def _bar(report: Report, d: str) -> str:
     tip = f"{d}: level {s.level} ({s.label}), score {s.score:.2f}"
     if s.probabilities is not None:
         tip += "; P(level) = " + ", ".join(f"{LEVEL_NAMES[d][i]} {p:.2f}" for i, p in enumerate(s.probabilities))
-    ticks = "".join(
-        f'<div style="position:absolute;left:{x}%;top:0;bottom:0;border-left:1px solid #ffffff"></div>' for x in (50,)
-    )
+    tick = '<div style="position:absolute;left:50%;top:0;bottom:0;border-left:1px solid #ffffff"></div>'
+    arrow, better = BETTER[d]
     return (
         f'<tr data-dim="{d}" data-level="{s.level}" title="{_e(tip)}">'
         f'<td style="padding:2px 8px 2px 0;white-space:nowrap">'
         f'<span style="display:inline-block;width:10px;height:10px;background:{colour};border-radius:2px;margin-right:5px"></span>{d}</td>'
-        f'<td style="padding:2px 8px 2px 0"><div style="position:relative;width:140px;height:10px;background:#e5e7eb;border-radius:5px;overflow:hidden">'
-        f'<div style="width:{pct:.0f}%;height:100%;background:{colour}"></div>{ticks}</div></td>'
-        f'<td style="padding:2px 8px 2px 0;white-space:nowrap"><b>{s.level}</b> {_e(s.label)}</td>'
+        f'<td style="padding:2px 8px 2px 0"><div style="position:relative;width:100px;height:10px;background:#e5e7eb;border-radius:5px;overflow:hidden">'
+        f'<div style="width:{pct:.0f}%;height:100%;background:{colour}"></div>{tick}</div></td>'
+        f'<td style="padding:2px 8px 2px 0;white-space:nowrap"><b>{s.level}</b>&nbsp;{_e(s.label)}</td>'
         f'<td style="padding:2px 8px 2px 0;font-variant-numeric:tabular-nums">{s.score:.2f}</td>'
-        f'<td style="padding:2px 0;{_SMALL}">{BETTER[d]}</td></tr>'
+        f'<td style="padding:2px 0;{_SMALL}" title="{better}">{arrow} better</td></tr>'
     )
 
 
@@ -202,7 +201,7 @@ class HTML(str):
         return str(self)
 
 
-def side_by_side(reports, labels=None, min_width: int = 320) -> HTML:
+def side_by_side(reports, labels=None, min_width: int = 380) -> HTML:
     """Two or more reports next to each other (wraps on narrow screens).
 
     ``reports`` are :class:`Report` objects or texts (scored with ``analyse``).

@@ -29,6 +29,7 @@ class LanguageSpec:
     word_boundaries: bool = True
     match_convert: str | None = None
     variants: dict = field(default_factory=dict)
+    script: str | None = None
     path: Path = Path()
 
     @property
@@ -58,6 +59,7 @@ def registry() -> dict[str, LanguageSpec]:
             word_boundaries=cfg.get("word_boundaries", True),
             match_convert=cfg.get("match_convert"),
             variants=cfg.get("variants", {}),
+            script=cfg.get("script"),
             path=folder,
         )
         specs[folder.name] = spec

@@ -2,7 +2,7 @@
 
 Steps: strip HTML tags and decode entities (only when the text contains HTML
 tags), NFKC per character cluster (full-width ``１６：５０`` becomes ``16:50``),
-drop control and zero-width characters, fold runs of white space into one
+drop control and zero-width characters (and lone surrogates), fold runs of white space into one
 space (or one newline when the run held a line break), trim.
 
 Every character of the normalised text remembers the span of original
@@ -117,7 +117,8 @@ def _strip_html(text: str) -> tuple[str, list[int], list[int]]:
 
 def _nfkc_and_clean(text: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
     if unicodedata.is_normalized("NFKC", text) and not any(
-        (ord(ch) < 32 and ch not in "\n\t\r\f\v") or ch in _INVISIBLE or 0x7F <= ord(ch) < 0xA0 for ch in text
+        (ord(ch) < 32 and ch not in "\n\t\r\f\v") or ch in _INVISIBLE or 0x7F <= ord(ch) < 0xA0
+        or 0xD800 <= ord(ch) <= 0xDFFF for ch in text
     ):
         return text, starts, ends
     out: list[str] = []
@@ -130,7 +131,10 @@ def _nfkc_and_clean(text: str, starts: list[int], ends: list[int]) -> tuple[str,
             j += 1  # keep a base character with its combining marks
         cluster = text[i:j]
         code = ord(cluster[0])
-        if cluster[0] in _INVISIBLE or (code < 32 and cluster[0] not in "\n\t\r\f\v") or 0x7F <= code < 0xA0:
+        # lone surrogates (undecodable bytes smuggled in by surrogateescape) cannot be
+        # encoded, so nothing downstream could handle them: dropped like controls
+        if (cluster[0] in _INVISIBLE or (code < 32 and cluster[0] not in "\n\t\r\f\v") or 0x7F <= code < 0xA0
+                or 0xD800 <= code <= 0xDFFF):
             i = j
             continue
         rep = unicodedata.normalize("NFKC", cluster)

@@ -209,15 +209,18 @@ def compare_groups(df, by: str, dims=DIMENSIONS, facets: bool = True, figsize=No
 
 
 def timeline(df, x: str | None = None, label: str | None = None, group: str | None = None,
-             reference: dict | None = None, ax=None, figsize=(9, 4.2), title: str | None = None):
+             reference: dict | None = None, xscale: str = "auto", ax=None, figsize=(9, 4.2),
+             title: str | None = None):
     """Statements over time: cause level and apology level (and humour) against delay or time.
 
     ``x`` defaults to ``delay_minutes`` when present, else ``published_at``.
-    ``label`` names a column annotated beside each statement. With ``group``
-    (e.g. ``incident_id``), the points of each group are joined by a line;
-    without it, all points are joined in order of ``x``. When ``x`` is a delay
-    in minutes, dotted lines mark the critique's reference delays
-    (:data:`REFERENCE_DELAYS`; pass ``reference={}`` to hide them).
+    ``label`` names a column annotated beside each statement (a label equal to
+    the previous one is not repeated, so a status column marks its changes).
+    With ``group`` (e.g. ``incident_id``), the points of each group are joined
+    by a line; without it, all points are joined in order of ``x``. When ``x`` is
+    a delay in minutes, dotted lines mark the critique's reference delays
+    (:data:`REFERENCE_DELAYS`; ``reference={}`` hides them), and ``xscale="auto"``
+    switches to a symmetric log scale when the delays span more than a day.
     """
     plt = _plt()
     import numpy as np
@@ -225,13 +228,24 @@ def timeline(df, x: str | None = None, label: str | None = None, group: str | No
 
     if x is None:
         x = "delay_minutes" if "delay_minutes" in df.columns else "published_at"
-    data = numeric(df).dropna(subset=[x, "cause_level", "apology_level"]).sort_values(x)
+    data = numeric(df).dropna(subset=[x, "cause_level", "apology_level"]).sort_values(x, kind="stable")
     if x != "delay_minutes" and not pd.api.types.is_numeric_dtype(data[x]):
         data = data.assign(**{x: pd.to_datetime(data[x], utc=True, format="mixed")})
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize)
     else:
         fig = ax.figure
+    delays = x == "delay_minutes"
+    if delays and len(data):
+        lo, hi = float(data[x].min()), float(data[x].max())
+        if xscale == "auto":
+            xscale = "symlog" if hi - min(lo, 0) > 24 * 60 else "linear"
+        if xscale == "symlog":
+            ax.set_xscale("symlog", linthresh=10)
+        else:
+            ref_max = max((REFERENCE_DELAYS if reference is None else reference), default=0)
+            right = max(hi, ref_max)
+            ax.set_xlim(min(0.0, lo) - 0.03 * (right - min(0.0, lo) + 1), right * 1.1 + 5)
     series = [("cause_level", "cause", COLOURS["cause"][0], "o", -0.06),
               ("apology_level", "apology", COLOURS["apology"][0], "s", 0.06)]
     parts = [data] if group is None else [g for _, g in data.groupby(group, sort=False)]
@@ -246,20 +260,22 @@ def timeline(df, x: str | None = None, label: str | None = None, group: str | No
             ax.scatter(funny[x], funny["cause_level"] + 0.32, marker="*", s=120 * funny["humour_level"],
                        color=COLOURS["humour"][0], label="humour (light ★, joke ★★)", zorder=3)
     if label is not None:
+        previous, k = None, 0
         for _, row in data.iterrows():
             text = str(row[label])
+            if text == previous:
+                continue
+            previous = text
             text = text if len(text) <= 38 else text[:37] + "…"
-            ax.annotate(text, (row[x], row["cause_level"] - 0.06), xytext=(4, -14), textcoords="offset points",
-                        fontsize=8, color="#374151", rotation=0)
-    if x == "delay_minutes":
+            ax.annotate(text, (row[x], row["cause_level"] - 0.06), xytext=(4, -14 - 11 * (k % 2)),
+                        textcoords="offset points", fontsize=8, color="#374151")
+            k += 1
+    if delays:
         ref = REFERENCE_DELAYS if reference is None else reference
         for minutes, name in ref.items():
             ax.axvline(minutes, color="#9ca3af", linestyle=":", linewidth=1)
             ax.text(minutes, 2.45, name, ha="center", va="bottom", fontsize=8, color="#6b7280")
-        ax.set_xlabel("delay after the incident started (minutes)")
-        lo, hi = float(np.nanmin(data[x])), float(np.nanmax(data[x]))
-        right = max(hi, max(ref, default=0)) if ref else hi
-        ax.set_xlim(min(0.0, lo) - 0.03 * (right - min(0, lo) + 1), right * 1.1 + 5)
+        ax.set_xlabel("delay after the incident started (minutes" + (", log scale)" if xscale == "symlog" else ")"))
     else:
         ax.set_xlabel(x)
         fig.autofmt_xdate()

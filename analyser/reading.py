@@ -36,7 +36,18 @@ def decode(data: bytes) -> tuple[str, str]:
                 return data.decode(enc), enc
             except UnicodeDecodeError as exc:
                 raise InputError(f"input starts with a {enc} byte-order mark but is not valid {enc}: {exc.reason}") from None
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    if b"\x00" in head:
+        if head.count(0) * 20 < len(head):
+            # A stray NUL in ordinary UTF-8 text (UTF-16 has one in every other
+            # byte for ASCII): the text is UTF-8, the NUL a control character.
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                if not _mostly_controls(text):
+                    return text, "utf-8"
         guess = _utf16_without_bom(data)
         if guess:
             return guess
@@ -57,16 +68,40 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
-    # Text in UTF-16 has a NUL in every other byte for ASCII, and few for CJK;
-    # decode both ways and keep the one that gives printable text.
+    # Text in UTF-16 has a NUL in every other byte for ASCII, and few for CJK.
+    # Both byte orders usually decode without error (ASCII read the wrong way
+    # round becomes U+xx00 ideographs), so decode both and keep the more
+    # plausible one, not merely the first that decodes.
+    best: tuple[int, str, str] | None = None
     for enc in ("utf-16-le", "utf-16-be"):
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         if text and not _mostly_controls(text):
-            return text, enc
-    return None
+            score = _plausibility(text)
+            if best is None or score > best[0]:
+                best = (score, text, enc)
+    return (best[1], best[2]) if best else None
+
+
+def _plausibility(text: str) -> int:
+    """How much ``text`` looks like a statement: ASCII and common CJK score, oddities cost."""
+    import unicodedata
+
+    score = 0
+    for ch in text[:4096]:
+        o = ord(ch)
+        if o < 0x80:
+            score += 2 if ch.isprintable() or ch in "\t\n\r" else -2
+        elif o > 0xFF and o & 0xFF == 0:
+            score -= 1  # U+xx00: what ASCII turns into in the wrong byte order
+        elif (0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
+              or 0xA0 <= o <= 0x24F or 0x2000 <= o <= 0x206F):
+            score += 1
+        elif unicodedata.category(ch) in ("Cn", "Co", "Cs", "Cc"):
+            score -= 2
+    return score
 
 
 def _mostly_controls(text: str) -> bool:

@@ -1,0 +1,326 @@
+"""``python -m analyser bench``: throughput and memory, against the floors of issue 5.
+
+What it measures, printed as markdown tables with the machine it ran on:
+
+1. **Per language**, on the real status-page statements of ``../shared/corpus``
+   (English; skipped with a note when the corpus is absent) and on the
+   authored statements of ``data/statements/authored`` (all languages):
+   statements/s for full scoring (:func:`analyser.api.analyse_many` in chunks,
+   as ``batch`` calls it, language given) and for tokenisation alone
+   (``tokeniser_for(lang)(text)`` on the same statements), and their ratio.
+   Floor: full scoring at >= 50% of tokenisation-only throughput.
+2. **300-character English statements on one core** (the process is pinned to
+   one CPU): real statements cut or padded to about 300 characters.
+   Floor: >= 1,000 statements/s.
+3. **Peak memory of ``batch``** streaming a generated CSV of ``--rows`` rows
+   (default 1,000,000) in a child process, read from ``os.wait4``'s
+   ``ru_maxrss``, at a tenth of the rows and at all of them (flat memory shows
+   as equal peaks). Floor: < 400 MB at 1,000,000 rows.
+
+Each timing is the best of a few runs after a warm-up (lexicons, tokenisers and
+models load once per process and are not counted). The method is the trained
+models when installed, else the cue rules (``--rules`` forces the rules); the
+report says which. The full run takes about as long as scoring ``--rows``
+statements; ``--quick`` is a short smoke run with small sets. Timings on a
+shared, loaded machine are lower bounds of what the code can do: the load
+average is printed with the machine.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+#: Floors of issue 5.
+FLOOR_RATIO = 0.5
+FLOOR_300_EN = 1000.0
+FLOOR_MEMORY_MB = 400.0
+FLOOR_MEMORY_ROWS = 1_000_000
+
+
+def machine() -> dict:
+    """Cores, CPU model, Python, OS and load, for the report."""
+    model = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.lower().startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        model = platform.processor()
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count() or 1
+    try:
+        load = "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    except OSError:
+        load = "?"
+    mem = ""
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as fh:
+            kb = int(fh.readline().split()[1])
+            mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"cores": os.cpu_count() or 1, "usable cores": usable, "cpu": model or "?", "memory": mem,
+            "python": f"{platform.python_implementation()} {platform.python_version()}",
+            "os": f"{platform.system()} {platform.release()}", "load average (1/5/15 min)": load}
+
+
+def statement_sets(corpus=None, limit: int | None = None, seed: int = 5) -> tuple[list, list[str]]:
+    """``([(set name, language, texts)], notes)``: real English statements, then the authored ones per language."""
+    from .data import authored_rows, read_corpus
+    from .errors import DataError
+
+    sets = []
+    notes = []
+    try:
+        real = [r["text"] for _, r in sorted(read_corpus(corpus).items()) if isinstance(r.get("text"), str) and r["text"].strip()]
+        random.Random(seed).shuffle(real)
+        sets.append(("real (shared corpus)", "en", real[:limit] if limit else real))
+    except DataError as exc:
+        notes.append(f"real statements skipped: {exc}")
+    by_lang: dict[str, list[str]] = {}
+    for r in authored_rows():
+        by_lang.setdefault(r["lang"], []).append(r["text"])
+    for lang in sorted(by_lang):
+        texts = by_lang[lang]
+        sets.append(("authored", lang, texts[:limit] if limit else texts))
+    return sets, notes
+
+
+def _best(fn, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def throughput(texts: list[str], lang: str, method: str, repeat: int = 3, chunk: int = 1000) -> dict:
+    """Statements/s for full scoring and for tokenisation alone on ``texts``."""
+    from .api import analyse_many
+    from .tokenise import tokeniser_for
+
+    tok = tokeniser_for(lang)
+    analyse_many(texts[:20], [lang] * min(20, len(texts)), method, errors="return")  # warm-up
+    for t in texts[:20]:
+        tok(t)
+
+    def full():
+        for i in range(0, len(texts), chunk):
+            part = texts[i:i + chunk]
+            analyse_many(part, [lang] * len(part), method, errors="return")
+
+    def tokenise():
+        for t in texts:
+            tok(t)
+
+    t_full = _best(full, repeat)
+    t_tok = _best(tokenise, repeat)
+    n = len(texts)
+    return {"n": n, "chars": sum(map(len, texts)) / max(n, 1), "full": n / t_full, "tokenise": n / t_tok,
+            "ratio": t_tok / t_full}
+
+
+def texts_300(texts: list[str], n: int, width: int = 300) -> list[str]:
+    """``n`` statements of about ``width`` characters: long ones cut at a word, short ones padded with the next."""
+    out = []
+    pool = [t.strip() for t in texts if t and t.strip()]
+    if not pool:
+        return out
+    i = 0
+    while len(out) < n:
+        text = pool[i % len(pool)]
+        j = i + 1
+        while len(text) < width:
+            text = f"{text} {pool[j % len(pool)]}"
+            j += 1
+        cut = text[:width]
+        space = cut.rfind(" ", width - 40)
+        out.append(cut[:space] if space > 0 else cut)
+        i += 1
+    return out
+
+
+def one_core(fn):
+    """Run ``fn`` pinned to one CPU (and one BLAS thread where settable); restore afterwards."""
+    try:
+        before = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {min(before)})
+    except (AttributeError, OSError):
+        before = None
+    try:
+        from threadpoolctl import threadpool_limits  # comes with scikit-learn
+
+        limits = threadpool_limits(1)
+    except ImportError:
+        from contextlib import nullcontext
+
+        limits = nullcontext()
+    try:
+        with limits:
+            return fn()
+    finally:
+        if before is not None:
+            os.sched_setaffinity(0, before)
+
+
+def write_generated_csv(path: Path, rows: int, texts: list[tuple[str, str]]) -> None:
+    """A CSV of ``rows`` statements cycling through ``texts`` (``(lang, text)``), with ids and timestamps."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "incident", "lang", "started_at", "published_at", "text"])
+        base = 1_700_000_000
+        for i in range(rows):
+            lang, text = texts[i % len(texts)]
+            start = base + (i // 4) * 3600
+            w.writerow([f"row-{i}", f"inc-{i // 4}", lang, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start)),
+                        time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + 60 * (5 + (i % 4) * 40))), text])
+
+
+def batch_memory(csv_path: Path, out_path: Path, rules: bool, jobs: int = 1, chunk_size: int | None = None) -> dict:
+    """Run ``python -m analyser batch`` in a child; its peak RSS (MB), wall time and rows/s."""
+    root = Path(__file__).resolve().parents[1]
+    cmd = [sys.executable, "-m", "analyser", "batch", str(csv_path), "-o", str(out_path), "--quiet",
+           "--lang-column", "lang", "--jobs", str(jobs)]
+    if rules:
+        cmd.append("--rules")
+    if chunk_size:
+        cmd += ["--chunk-size", str(chunk_size)]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH", "")) if p)
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr_chunks = []
+    # read stderr while waiting, so a chatty child cannot block on a full pipe
+    import threading
+
+    reader = threading.Thread(target=lambda: stderr_chunks.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    reader.join()
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        err = b"".join(stderr_chunks).decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"batch failed ({proc.returncode}): {err[-1] if err else ''}")
+    rss_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    return {"peak_mb": rss_mb, "seconds": wall}
+
+
+def _method(rules: bool) -> str:
+    if rules:
+        return "rules"
+    from .model import models_available
+
+    return "model" if models_available() else "rules"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
+
+
+def run(quick: bool = False, rows: int | None = None, corpus=None, rules: bool = False, limit: int | None = None,
+        repeat: int | None = None, jobs: int = 1, out=None, command: str = "") -> dict:
+    """Run the benchmark and print the report; returns the figures."""
+    method = _method(rules)
+    rows = rows if rows is not None else (10_000 if quick else FLOOR_MEMORY_ROWS)
+    limit = limit if limit is not None else (100 if quick else 2000)
+    repeat = repeat if repeat is not None else (1 if quick else 3)
+    out = out or sys.stdout
+    p = lambda *a: print(*a, file=out, flush=True)  # noqa: E731
+    info = machine()
+    p("## Machine\n")
+    p("| | |\n|---|---|")
+    for k, v in info.items():
+        p(f"| {k} | {v} |")
+    p(f"| method | {method}{' (no trained model installed)' if method == 'rules' and not rules else ''} |")
+    if command:
+        p(f"| command | `{command}` |")
+    p("")
+
+    results: dict = {"machine": info, "method": method, "sets": []}
+    sets, notes = statement_sets(corpus, limit)
+    for note in notes:
+        p(f"> note: {note}\n")
+    p("## Throughput per language (statements/s, best of "
+      f"{repeat}; full scoring with the language given)\n")
+    p("| set | lang | statements | mean chars | full scoring | tokenisation only | full / tokenise | floor >= 50% |")
+    p("|---|---|---:|---:|---:|---:|---:|---|")
+    for name, lang, texts in sets:
+        r = throughput(texts, lang, method, repeat)
+        results["sets"].append({"set": name, "lang": lang, **r})
+        p(f"| {name} | {lang} | {r['n']:,} | {r['chars']:.0f} | {_fmt(r['full'])} | {_fmt(r['tokenise'])} | "
+          f"{r['ratio']:.0%} | {'pass' if r['ratio'] >= FLOOR_RATIO else 'FAIL'} |")
+
+    en_pool = next((t for n, l, t in sets if l == "en" and n.startswith("real")), None) \
+        or next((t for n, l, t in sets if l == "en"), [])
+    short = texts_300(en_pool, 300 if quick else 3000)
+    if short:
+        r300 = one_core(lambda: throughput(short, "en", method, repeat))
+        results["en_300"] = r300
+        p("\n## 300-character English statements, one core\n")
+        p("| statements | mean chars | full scoring /s | tokenisation only /s | floor >= 1,000/s |")
+        p("|---:|---:|---:|---:|---|")
+        p(f"| {r300['n']:,} | {r300['chars']:.0f} | {_fmt(r300['full'])} | {_fmt(r300['tokenise'])} | "
+          f"{'pass' if r300['full'] >= FLOOR_300_EN else 'FAIL'} |")
+
+    p(f"\n## Peak memory of `batch` streaming a generated CSV (child process, --jobs {jobs})\n")
+    p("| rows | CSV size | peak RSS | wall time | rows/s | floor < 400 MB at 1,000,000 rows |")
+    p("|---:|---:|---:|---:|---:|---|")
+    mixed = [(lang, t) for n, lang, texts in sets for t in texts[:200]]
+    random.Random(7).shuffle(mixed)
+    results["memory"] = []
+    with tempfile.TemporaryDirectory(prefix="analyser-bench-") as tmp:
+        for n in sorted({max(1, rows // 10), rows}):
+            src = Path(tmp) / f"gen_{n}.csv"
+            write_generated_csv(src, n, mixed)
+            size = src.stat().st_size
+            m = batch_memory(src, Path(tmp) / f"scored_{n}.csv", rules, jobs)
+            src.unlink()
+            (Path(tmp) / f"scored_{n}.csv").unlink(missing_ok=True)
+            results["memory"].append({"rows": n, **m})
+            verdict = ("pass" if m["peak_mb"] < FLOOR_MEMORY_MB else "FAIL") if n >= FLOOR_MEMORY_ROWS else \
+                f"({'under' if m['peak_mb'] < FLOOR_MEMORY_MB else 'over'} 400 MB; floor is at 1M rows)"
+            p(f"| {n:,} | {size / 1e6:,.1f} MB | {m['peak_mb']:,.0f} MB | {m['seconds']:,.1f} s | "
+              f"{_fmt(n / m['seconds'])} | {verdict} |")
+    p("\nTimes include process start-up and model/lexicon loading for the `batch` runs; "
+      "on a shared or loaded machine all rates are lower bounds.")
+    return results
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("bench", help="measure throughput and peak memory (issue 5 floors)",
+                       description="Statements/s for full scoring and tokenisation per language, 300-character "
+                                   "English statements on one core, and peak memory of a streamed batch run.")
+    p.add_argument("--quick", action="store_true", help="a short run on small sets (10,000 streamed rows)")
+    p.add_argument("--rows", type=int, help="rows of the generated CSV streamed through batch (default 1,000,000)")
+    p.add_argument("--corpus", help="folder of the real corpus (default ../shared/corpus)")
+    p.add_argument("--limit", type=int, help="statements per set at most (default 2,000; 100 with --quick)")
+    p.add_argument("--repeat", type=int, help="timed runs per measurement, best kept (default 3; 1 with --quick)")
+    p.add_argument("--jobs", type=int, default=1, help="--jobs of the streamed batch run (default 1)")
+    p.add_argument("--rules", action="store_true", help="benchmark the cue rules even if a model is installed")
+    p.set_defaults(func=_cmd)
+
+
+def _cmd(args) -> int:
+    from .errors import AnalyserError
+
+    for name in ("rows", "limit", "repeat"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise AnalyserError(f"--{name} must be at least 1")
+    run(quick=args.quick, rows=args.rows, corpus=args.corpus, rules=args.rules, limit=args.limit,
+        repeat=args.repeat, jobs=args.jobs, command="python -m analyser " + " ".join(sys.argv[1:]))
+    return 0

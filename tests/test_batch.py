@@ -1,0 +1,419 @@
+"""``python -m analyser batch`` and ``analyser.score_frame`` (issue 5).
+
+Most runs are in-process through ``analyser.cli.main`` with ``--rules`` (fast,
+and independent of whether a model is installed); one runs as users run it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analyser import batch, tables
+from analyser.batch import RESULT_COLUMNS, TIME_COLUMNS, score_frame
+from analyser.cli import main
+from analyser.report import DIMENSIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+STATEMENTS = [
+    ("en", "Card payments failed from 14:05 to 14:40 CET because an expired TLS certificate on our payment gateway. "
+           "We are sorry: this was our mistake."),
+    ("en", "Some users may experience issues. We are working hard to fix it."),
+    ("fr", "Suite à une panne d'un équipement réseau, les paiements par carte sont indisponibles depuis 9h10. "
+           "Nous nous excusons pour la gêne occasionnée."),
+    ("en", "This incident has been resolved."),
+    ("en", ""),                      # empty cell: a per-row error
+    ("en", "NaN"),                   # a pandas/spreadsheet missing-value marker: a per-row error
+    ("en", "Our servers are taking an unscheduled nap 😴 Back soon!"),
+    ("en", "   "),                   # white space only: a per-row error
+    ("en", "Login is failing for all customers in the EU since 09:10 UTC. Next update at 10:00 UTC."),
+    ("fr", "Le service est rétabli. Merci pour votre patience."),
+    ("en", "We identified a database failure affecting checkout. A fix is being deployed."),
+]
+BAD_ROWS = {4, 5, 7}
+
+
+def table() -> pd.DataFrame:
+    """Eleven statements of three incidents, with ids (one repeated), languages and timestamps."""
+    rows = []
+    for i, (lang, text) in enumerate(STATEMENTS):
+        inc = "A" if i < 4 else "B" if i < 8 else "C"
+        rows.append({
+            "id": f"s{i:02d}" if i != 6 else "s05",  # s05 twice
+            "incident": inc, "lang": lang, "text": text,
+            "started_at": "2024-03-01T09:00:00+01:00",
+            "published_at": f"2024-03-01T{9 + i // 2:02d}:{(i % 2) * 30:02d}:00+01:00",
+        })
+    return pd.DataFrame(rows)
+
+
+def write(df: pd.DataFrame, path: Path) -> Path:
+    tables.write_frame(df, path, tables.table_format(path))
+    return path
+
+
+def read(path: Path) -> pd.DataFrame:
+    if path.suffix == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    if path.suffix == ".jsonl":  # not pd.read_json: it turns *_at columns into datetimes
+        return pd.DataFrame([json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x])
+    return pd.read_parquet(path)
+
+
+def num(v, kind=int):
+    """A cell as a number, ``None`` when missing (CSV writes missing values as empty cells)."""
+    return None if v is None or pd.isna(v) or v == "" else kind(v)
+
+
+def run_cli(*args, capsys=None) -> tuple[int, str]:
+    rc = main(["batch", *map(str, args)])
+    err = capsys.readouterr().err if capsys is not None else ""
+    return rc, err
+
+
+# -- round trips -----------------------------------------------------------------
+
+@pytest.mark.parametrize("ext", [".csv", ".jsonl", ".parquet"])
+def test_round_trip(tmp_path, ext, capsys):
+    src = write(table(), tmp_path / f"in{ext}")
+    out = tmp_path / f"scored{ext}"
+    rc, err = run_cli(src, "-o", out, "--rules", "--chunk-size", "4", "--lang-column", "lang", capsys=capsys)
+    assert rc == 0, err
+    df = read(out)
+    base = table()
+    scored_names = [("analyser_lang" if c == "lang" else c) for c in RESULT_COLUMNS + TIME_COLUMNS]
+    assert list(df.columns) == list(base.columns) + scored_names
+    assert len(df) == len(base)
+    for col in base.columns:  # input columns unchanged, in order
+        assert [str(v) for v in df[col]] == [str(v) for v in base[col]], col
+    errors = [str(e) if isinstance(e, str) else "" for e in df["error"]]
+    assert {i for i, e in enumerate(errors) if e} == BAD_ROWS
+    for i in BAD_ROWS:
+        assert errors[i].startswith("no text")
+    good = df.drop(index=sorted(BAD_ROWS))
+    for d in DIMENSIONS:
+        assert set(good[f"{d}_level"].astype(int)) <= {0, 1, 2}
+        assert good[f"{d}_score"].astype(float).between(0, 1).all()
+    assert all(isinstance(json.loads(e), dict) for e in good["evidence"])
+    assert "analyser_lang" in err  # the clash with the input's lang column is explained
+    assert not list(tmp_path.glob(".*"))  # no work folder or temporary file left
+
+
+def test_formats_agree(tmp_path, capsys):
+    levels = {}
+    for ext in (".csv", ".jsonl", ".parquet"):
+        src = write(table(), tmp_path / f"in{ext}")
+        out = tmp_path / f"out{ext}"
+        assert run_cli(src, "-o", out, "--rules", "-q", "--lang-column", "lang", capsys=capsys)[0] == 0
+        df = read(out)
+        levels[ext] = [[num(v) for v in df[f"{d}_level"]] for d in DIMENSIONS]
+        levels[ext].append([num(v, float) for v in df["delay_minutes"]])
+    assert levels[".csv"] == levels[".jsonl"] == levels[".parquet"]
+
+
+def test_cross_format_and_timeliness(tmp_path, capsys):
+    src = write(table(), tmp_path / "in.csv")
+    out = tmp_path / "out.parquet"
+    assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
+    df = pd.read_parquet(out)
+    # 09:00 start (+01:00); row i published at 9 + i//2 h, + 30 min when odd
+    assert df["delay_minutes"].tolist() == [(i // 2) * 60 + (i % 2) * 30 for i in range(len(STATEMENTS))]
+    assert df["timeliness_level"].tolist()[:4] == [0, 1, 1, 2]
+    assert "lang" in df.columns and "analyser_lang" in df.columns
+
+
+def test_jobs_identical(tmp_path, capsys):
+    base = table()
+    base = base[base["lang"] == "en"]  # one language: fewer lexicons for each worker to load
+    src = write(pd.concat([base] * 3, ignore_index=True), tmp_path / "in.csv")
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    assert run_cli(src, "-o", one, "--rules", "-q", "--chunk-size", "5", capsys=capsys)[0] == 0
+    assert run_cli(src, "-o", two, "--rules", "-q", "--chunk-size", "5", "--jobs", "2", capsys=capsys)[0] == 0
+    assert one.read_bytes() == two.read_bytes()
+
+
+# -- no row lost, atomic output, resume ---------------------------------------------
+
+def test_per_row_errors_jsonl_null_and_types(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    lines = [{"text": "Payments are down for all users since 10:00 UTC.", "n": 1},
+             {"text": None, "n": 2},
+             {"n": 3},
+             {"text": 42, "n": 4},
+             {"text": "Sorry for the inconvenience.", "n": 5, "extra": {"a": [1, 2]}}]
+    src.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["n"] for r in rows] == [1, 2, 3, 4, 5]  # ints stay ints, order kept
+    assert [bool(r["error"]) for r in rows] == [False, True, True, True, False]
+    assert "missing" in rows[1]["error"] and "missing" in rows[2]["error"] and "int" in rows[3]["error"]
+    assert rows[4]["extra"] == {"a": [1, 2]}
+    assert rows[1]["cause_level"] is None and rows[0]["cause_level"] in (0, 1, 2)
+
+
+def test_interrupt_then_resume(tmp_path, capsys, monkeypatch):
+    src = write(table(), tmp_path / "in.csv")
+    ref = tmp_path / "ref.csv"
+    assert run_cli(src, "-o", ref, "--rules", "-q", "--chunk-size", "3", "--lang-column", "lang", capsys=capsys)[0] == 0
+
+    out = tmp_path / "out.csv"
+    original_write = batch._Run.write_part
+
+    def write_then_die(self, i, frame):
+        if i == 1:
+            raise KeyboardInterrupt  # Ctrl-C (or a crash) after the first chunk is written
+        original_write(self, i, frame)
+
+    monkeypatch.setattr(batch._Run, "write_part", write_then_die)
+    rc, err = run_cli(src, "-o", out, "--rules", "-q", "--chunk-size", "3", "--lang-column", "lang", capsys=capsys)
+    assert rc == 130
+    assert "--resume" in err
+    assert not out.exists()  # no partial output
+    assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".out.csv.*.tmp"))
+    work = batch.work_dir(out)
+    assert sorted(p.name for p in work.iterdir()) == ["part-000000.csv", "state.json"]
+
+    monkeypatch.setattr(batch._Run, "write_part", original_write)
+    scored_sizes = []
+    original_score = batch._score_payload
+
+    def counting(payload):
+        scored_sizes.append(len(payload[0]))
+        return original_score(payload)
+
+    monkeypatch.setattr(batch, "_score_payload", counting)
+    rc, err = run_cli(src, "-o", out, "--rules", "--chunk-size", "3", "--lang-column", "lang", "--resume",
+                      capsys=capsys)
+    assert rc == 0, err
+    assert "resuming after 1 finished chunk" in err
+    assert scored_sizes == [3, 3, 2]  # chunk 0 is not scored again
+    assert out.read_bytes() == ref.read_bytes()
+    assert not work.exists()
+
+
+def test_resume_refuses_a_changed_input(tmp_path, capsys, monkeypatch):
+    src = write(table(), tmp_path / "in.csv")
+    out = tmp_path / "out.csv"
+    original_write = batch._Run.write_part
+
+    def die(self, i, frame):
+        if i == 1:
+            raise KeyboardInterrupt
+        original_write(self, i, frame)
+
+    monkeypatch.setattr(batch._Run, "write_part", die)
+    assert run_cli(src, "-o", out, "--rules", "-q", "--chunk-size", "4", capsys=capsys)[0] == 130
+    monkeypatch.setattr(batch._Run, "write_part", original_write)
+    write(table().iloc[::-1], src)  # the input changes in between
+    rc, err = run_cli(src, "-o", out, "--rules", "--chunk-size", "4", "--resume", capsys=capsys)
+    assert rc == 0 and "cannot resume" in err
+    assert read(out)["id"].tolist() == table().iloc[::-1]["id"].tolist()
+
+
+def test_failed_join_leaves_no_output(tmp_path, capsys, monkeypatch):
+    src = write(table(), tmp_path / "in.csv")
+    out = tmp_path / "out.csv"
+    out.write_text("previous result\n")
+
+    def broken_copy(fsrc, fdst, length=0):
+        fdst.write(b"half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("shutil.copyfileobj", broken_copy)
+    with pytest.raises(OSError):
+        run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)
+    assert out.read_text() == "previous result\n"  # the old file is untouched, never half-written
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# -- bad input: one line, exit 2 ---------------------------------------------------------
+
+def test_missing_text_column(tmp_path, capsys):
+    src = write(table().rename(columns={"text": "body"}), tmp_path / "in.csv")
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", capsys=capsys)
+    assert rc == 2
+    assert err.count("\n") == 1 and "'text'" in err and "body" in err and "available columns" in err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_malformed_quoting(tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    src.write_text('id,text\n1,fine\n2,"never closed\n3,more\n', encoding="utf-8")
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", capsys=capsys)
+    assert rc == 2 and str(src) in err and "line 3" in err and "never closed" in err
+    src.write_text('id,text\n1,fine\n2,"quoted"tail\n', encoding="utf-8")
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", capsys=capsys)
+    assert rc == 2 and "line 3" in err and "quoting" in err
+    src.write_text('id,text\n1,fine\n2,a,b\n', encoding="utf-8")
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", capsys=capsys)
+    assert rc == 2 and "line 3" in err and "3 fields" in err
+    assert not list(tmp_path.glob("out*")) and not list(tmp_path.glob(".out*"))
+
+
+def test_malformed_jsonl(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "ok"}\n{"text": oops}\n', encoding="utf-8")
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", capsys=capsys)
+    assert rc == 2 and "line 2" in err and "not valid JSON" in err
+
+
+def test_duplicate_ids_warn_once(tmp_path, capsys):
+    src = write(table(), tmp_path / "in.csv")
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", "-q", "--id-column", "id", capsys=capsys)
+    assert rc == 0
+    assert err.count("warning") == 1 and "1 row(s) repeat an id" in err
+    assert len(read(tmp_path / "out.csv")) == len(STATEMENTS)
+
+
+def test_output_folder_missing(tmp_path, capsys):
+    src = write(table(), tmp_path / "in.csv")
+    out = tmp_path / "nowhere" / "out.csv"
+    rc, err = run_cli(src, "-o", out, "--rules", capsys=capsys)
+    assert rc == 2 and "does not exist" in err
+    assert not out.parent.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can write anywhere")
+def test_output_folder_read_only(tmp_path, capsys):
+    src = write(table(), tmp_path / "in.csv")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        rc, err = run_cli(src, "-o", locked / "out.csv", "--rules", capsys=capsys)
+        assert rc == 2 and "permission denied" in err.lower()
+        assert not list(locked.iterdir())
+    finally:
+        locked.chmod(0o755)
+
+
+def test_output_unwritable_even_for_root(tmp_path, capsys):
+    src = write(table(), tmp_path / "in.csv")
+    out = tmp_path / "a_file" / "out.csv"
+    (tmp_path / "a_file").write_text("not a folder")
+    rc, err = run_cli(src, "-o", out, "--rules", capsys=capsys)
+    assert rc == 2 and "cannot write" in err
+
+
+@pytest.mark.parametrize("inp,out,needle", [("in.txt", "out.csv", "'.txt'"), ("in.csv", "out.xlsx", "'.xlsx'")])
+def test_unknown_extension(tmp_path, capsys, inp, out, needle):
+    if inp == "in.csv":
+        write(table(), tmp_path / inp)
+    else:
+        (tmp_path / inp).write_text("hello")
+    rc, err = run_cli(tmp_path / inp, "-o", tmp_path / out, "--rules", capsys=capsys)
+    assert rc == 2 and needle in err and "unknown table format" in err
+
+
+def test_explicit_time_column_must_exist(tmp_path, capsys):
+    src = write(table(), tmp_path / "in.csv")
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", "--published-column", "posted", capsys=capsys)
+    assert rc == 2 and "'posted'" in err and "--published-column" in err
+
+
+def test_header_only_table(tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    src.write_text("id,text\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
+    assert out.read_text().strip().split(",") == ["id", "text", *RESULT_COLUMNS]
+
+
+def test_as_users_run_it(tmp_path):
+    """A real subprocess: exit 2 and one line, no traceback; no progress bar when stderr is not a terminal."""
+    src = write(table(), tmp_path / "in.csv")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "analyser", "batch", str(src), "-o", str(tmp_path / "o.csv"),
+                           "--text-column", "body", "--rules"], capture_output=True, text=True, env=env, cwd=ROOT,
+                          timeout=300)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("analyser: error:") and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+
+# -- by incident -----------------------------------------------------------------------
+
+def test_by_incident_summary(tmp_path, capsys):
+    src = write(table(), tmp_path / "in.jsonl")
+    out = tmp_path / "out.csv"
+    rc, err = run_cli(src, "-o", out, "--rules", "-q", "--lang-column", "lang", "--by-incident", "incident",
+                      capsys=capsys)
+    assert rc == 0, err
+    summary = pd.read_csv(tmp_path / "out.incidents.csv")
+    assert summary["incident"].tolist() == ["A", "B", "C"]
+    assert summary["statements"].tolist() == [4, 4, 3]
+    assert summary["first_response_delay_minutes"].tolist() == [0.0, 120.0, 240.0]
+    assert summary["first_response_timeliness"].tolist() == [0, 2, 2]
+    scored = read(out)
+    a = scored[scored["incident"] == "A"]
+    assert summary.loc[0, "cause_max"] == a["cause_level"].astype(int).max()
+    assert set(summary["vagueness_trend"].dropna()) <= {"improved", "same", "worse"}
+    # an explicit --summary path and format
+    rc, _ = run_cli(src, "-o", out, "--rules", "-q", "--by-incident", "incident", "--summary",
+                    tmp_path / "inc.parquet", capsys=capsys)
+    assert rc == 0 and len(pd.read_parquet(tmp_path / "inc.parquet")) == 3
+
+
+def test_by_incident_unknown_column(tmp_path, capsys):
+    src = write(table(), tmp_path / "in.csv")
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", "--by-incident", "case", capsys=capsys)
+    assert rc == 2 and "'case'" in err and "--by-incident" in err
+
+
+# -- Python API -------------------------------------------------------------------------
+
+def test_score_frame_matches_batch(tmp_path, capsys):
+    df = table()
+    df.index = [f"r{i}" for i in range(len(df))]  # a non-default index is kept
+    scored = score_frame(df, lang_col="lang", method="rules")
+    assert list(scored.index) == list(df.index)
+    assert list(scored.columns) == list(df.columns) + [("analyser_lang" if c == "lang" else c)
+                                                       for c in RESULT_COLUMNS + TIME_COLUMNS]
+    src = write(table(), tmp_path / "in.parquet")
+    assert run_cli(src, "-o", tmp_path / "out.parquet", "--rules", "-q", "--lang-column", "lang", capsys=capsys)[0] == 0
+    via_cli = pd.read_parquet(tmp_path / "out.parquet")
+    for c in RESULT_COLUMNS:
+        col = "analyser_lang" if c == "lang" else c
+        assert [None if pd.isna(v) else v for v in scored[col]] == [None if pd.isna(v) else v for v in via_cli[col]], c
+
+
+def test_score_frame_without_timestamps_and_errors():
+    df = pd.DataFrame({"body": ["Payments failed because of a power cut in our data centre.", None]})
+    out = score_frame(df, text_col="body", method="rules")
+    assert "delay_minutes" not in out.columns
+    assert out["error"].tolist()[0] == "" and out["error"].tolist()[1].startswith("no text")
+    with pytest.raises(Exception, match="available columns: body"):
+        score_frame(df, method="rules")
+    empty = score_frame(df.iloc[:0], text_col="body", method="rules")
+    assert list(empty.columns) == ["body", *RESULT_COLUMNS] and len(empty) == 0
+
+
+def test_dask_map_partitions():
+    pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+    df = table()
+    ddf = dd.from_pandas(df, npartitions=3)
+    kwargs = {"lang_col": "lang", "method": "rules"}
+    meta = score_frame(ddf._meta, **kwargs)
+    lazy = ddf.map_partitions(score_frame, meta=meta, **kwargs)
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        result = lazy.compute(scheduler="synchronous")
+    else:
+        # a real local cluster; in-process workers keep the test fast (one thread: spaCy is not thread-safe)
+        with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+                Client(cluster):
+            result = lazy.compute()
+    expected = score_frame(df, **kwargs)
+    assert list(result.index) == list(expected.index)
+    assert list(result.columns) == list(expected.columns)
+    for c in expected.columns:
+        assert [None if pd.isna(v) else v for v in result[c]] == [None if pd.isna(v) else v for v in expected[c]], c
