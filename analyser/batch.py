@@ -326,8 +326,9 @@ class _Run:
             self.state["chunk_size"] = old["chunk_size"]
             self.state["parts"] = parts
             self.done = len(parts)
-            for stray in self.dir.glob("part-*"):
-                if stray.name >= _part_name(self.done, fmt) or stray.suffix == ".tmp":
+            keep = {"state.json", *(_part_name(i, fmt) for i in range(self.done))}
+            for stray in self.dir.iterdir():  # later parts, temporary files of the interrupted write
+                if stray.name not in keep and stray.is_file():
                     stray.unlink()
             if chunk_size != old["chunk_size"]:
                 note(f"resuming with the interrupted run's chunk size, {old['chunk_size']}")

@@ -232,8 +232,14 @@ def _fmt(x: float) -> str:
 
 
 def run(quick: bool = False, rows: int | None = None, corpus=None, rules: bool = False, limit: int | None = None,
-        repeat: int | None = None, jobs: int = 1, out=None, command: str = "") -> dict:
-    """Run the benchmark and print the report; returns the figures."""
+        repeat: int | None = None, jobs: int = 1, out=None, command: str = "", memory_rows=None,
+        n300: int | None = None, langs=None) -> dict:
+    """Run the benchmark and print the report; returns the figures.
+
+    ``memory_rows`` (default: a tenth of ``rows``, and ``rows``) are the sizes
+    streamed through ``batch``; ``n300`` the number of 300-character statements;
+    ``langs`` keeps only the sets of those languages.
+    """
     method = _method(rules)
     rows = rows if rows is not None else (10_000 if quick else FLOOR_MEMORY_ROWS)
     limit = limit if limit is not None else (100 if quick else 2000)
@@ -252,6 +258,8 @@ def run(quick: bool = False, rows: int | None = None, corpus=None, rules: bool =
 
     results: dict = {"machine": info, "method": method, "sets": []}
     sets, notes = statement_sets(corpus, limit)
+    if langs:
+        sets = [s for s in sets if s[1] in langs]
     for note in notes:
         p(f"> note: {note}\n")
     p("## Throughput per language (statements/s, best of "
@@ -266,7 +274,7 @@ def run(quick: bool = False, rows: int | None = None, corpus=None, rules: bool =
 
     en_pool = next((t for n, l, t in sets if l == "en" and n.startswith("real")), None) \
         or next((t for n, l, t in sets if l == "en"), [])
-    short = texts_300(en_pool, 300 if quick else 3000)
+    short = texts_300(en_pool, n300 or (300 if quick else 3000))
     if short:
         r300 = one_core(lambda: throughput(short, "en", method, repeat))
         results["en_300"] = r300
@@ -283,7 +291,7 @@ def run(quick: bool = False, rows: int | None = None, corpus=None, rules: bool =
     random.Random(7).shuffle(mixed)
     results["memory"] = []
     with tempfile.TemporaryDirectory(prefix="analyser-bench-") as tmp:
-        for n in sorted({max(1, rows // 10), rows}):
+        for n in sorted(set(memory_rows or (max(1, rows // 10), rows))):
             src = Path(tmp) / f"gen_{n}.csv"
             write_generated_csv(src, n, mixed)
             size = src.stat().st_size

@@ -31,10 +31,24 @@ def _cmd_score(args) -> int:
         raise AnalyserError("give either a path or --text, not both")
     if args.text is None and not args.path:
         raise AnalyserError("nothing to score: give a file path, - for standard input, or --text")
-    text = args.text if args.text is not None else read_path(args.path)
+    text = _text_arg(args.text) if args.text is not None else read_path(args.path)
     report = analyse(text, lang=args.lang, method="rules" if args.rules else "auto")
     print(report.to_json() if args.json else str(report))
     return 0
+
+
+def _text_arg(text: str) -> str:
+    """``--text`` as given; bytes that were not UTF-8 (kept by Python as lone
+    surrogates) are decoded like a file's, e.g. a GBK terminal's Chinese."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        import os
+
+        from .reading import decode
+
+        return decode(os.fsencode(text))[0]
+    return text
 
 
 # Subcommands defined next to the code they run; each module has add_parser(sub).

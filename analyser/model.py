@@ -69,7 +69,7 @@ def models_available() -> bool:
 class StatementModel:
     """Featuriser plus one calibrated classifier per head."""
 
-    def __init__(self, C: float = 2.0, class_weight: str | None = "balanced", min_df: int = 2, cv: int = 3):
+    def __init__(self, C: float = 4.0, class_weight: str | None = "balanced", min_df: int = 2, cv: int = 3):
         self.C = C
         self.class_weight = class_weight
         self.min_df = min_df

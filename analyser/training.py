@@ -100,10 +100,10 @@ def train(data: str | Path | None = None, corpus: str | Path | None = None, out:
                        "content_hash": content_hash(train_df)},
         "label_distribution": {k: {str(v): int(n) for v, n in train_df[k].value_counts().sort_index().items()} for k in LABELS},
         "versions": versions(),
+        "params": {"C": model.C, "class_weight": model.class_weight, "min_df": model.min_df, "cv": model.cv},
     }
-    path = (Path(out) if out else model_dir()) / MODEL_FILE
-    if out is None and not (Path(__file__).resolve().parents[1] / "models").is_dir():
-        path = Path("models") / MODEL_FILE
+    checkout = Path(__file__).resolve().parents[1] / "models"
+    path = (Path(out) if out else checkout if checkout.is_dir() else model_dir()) / MODEL_FILE
     model.save(path, meta)
     (path.parent / "training.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path

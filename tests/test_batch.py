@@ -142,14 +142,14 @@ def test_jobs_identical(tmp_path, capsys):
 
 def test_per_row_errors_jsonl_null_and_types(tmp_path, capsys):
     src = tmp_path / "in.jsonl"
-    lines = [{"text": "Payments are down for all users since 10:00 UTC.", "n": 1},
+    lines = [{"text": "Payments are down for all users since 10:00 UTC.", "n": 1, "lang": "en"},
              {"text": None, "n": 2},
              {"n": 3},
              {"text": 42, "n": 4},
-             {"text": "Sorry for the inconvenience.", "n": 5, "extra": {"a": [1, 2]}}]
+             {"text": "Sorry for the inconvenience.", "n": 5, "extra": {"a": [1, 2]}, "lang": "en"}]
     src.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
+    assert run_cli(src, "-o", out, "--rules", "-q", "--lang-column", "lang", capsys=capsys)[0] == 0
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [r["n"] for r in rows] == [1, 2, 3, 4, 5]  # ints stay ints, order kept
     assert [bool(r["error"]) for r in rows] == [False, True, True, True, False]
@@ -385,14 +385,14 @@ def test_score_frame_matches_batch(tmp_path, capsys):
 
 
 def test_score_frame_without_timestamps_and_errors():
-    df = pd.DataFrame({"body": ["Payments failed because of a power cut in our data centre.", None]})
-    out = score_frame(df, text_col="body", method="rules")
+    df = pd.DataFrame({"body": ["Payments failed because of a power cut in our data centre.", None], "lg": "en"})
+    out = score_frame(df, text_col="body", lang_col="lg", method="rules")
     assert "delay_minutes" not in out.columns
     assert out["error"].tolist()[0] == "" and out["error"].tolist()[1].startswith("no text")
-    with pytest.raises(Exception, match="available columns: body"):
+    with pytest.raises(Exception, match="available columns: body, lg"):
         score_frame(df, method="rules")
     empty = score_frame(df.iloc[:0], text_col="body", method="rules")
-    assert list(empty.columns) == ["body", *RESULT_COLUMNS] and len(empty) == 0
+    assert list(empty.columns) == ["body", "lg", *RESULT_COLUMNS] and len(empty) == 0
 
 
 def test_dask_map_partitions():

@@ -1,0 +1,106 @@
+"""Timeliness levels and the per-incident summary (issue 5)."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analyser.timeliness import (LATE_MINUTES, PROMPT_MINUTES, SUMMARY_COLUMNS, delays, parse_times,
+                                 summarise_incidents, timeliness_level)
+
+
+def test_reference_points_are_the_critiques():
+    assert PROMPT_MINUTES == 15 and LATE_MINUTES == 90  # 15 min; 1.5 h (3 h is also late)
+
+
+@pytest.mark.parametrize("minutes,level", [
+    (-30, 0), (0, 0), (14.99, 0), (15, 0), (15.01, 1), (60, 1), (89.99, 1), (90, 2), (180, 2), (10_000, 2),
+    (None, None), (math.nan, None),
+])
+def test_levels_at_the_boundaries(minutes, level):
+    assert timeliness_level(minutes) == level
+
+
+def test_delays_across_time_zones_and_formats():
+    published = ["2024-03-01T09:15:00+01:00", "2024-03-01T08:15:00Z", "2024-03-01 10:30", "2024-03-01T09:00:00+01:00"]
+    started = ["2024-03-01T08:00:00Z", "2024-03-01T09:00:00+01:00", "2024-03-01T09:00:00", "2024-03-01T08:00:00.000Z"]
+    minutes, levels, notes = delays(published, started)
+    assert minutes.tolist() == [15.0, 15.0, 90.0, 0.0]
+    assert levels == [0, 0, 2, 0]
+    assert notes == [[], [], [], []]
+
+
+def test_negative_delay_is_prompt_with_a_warning():
+    minutes, levels, notes = delays(["2024-03-01T08:50:00Z"], ["2024-03-01T09:00:00Z"])
+    assert minutes.tolist() == [-10.0] and levels == [0]
+    assert "before started_at" in notes[0][0]
+
+
+def test_unparsable_and_missing_timestamps():
+    minutes, levels, notes = delays(["yesterday-ish", "", None, "2024-03-01T09:20:00Z", 1700000000],
+                                    ["2024-03-01T09:00:00Z"] * 4 + ["2024-03-01T09:00:00Z"],
+                                    "posted", "began")
+    assert math.isnan(minutes[0]) and levels[0] is None
+    assert notes[0] == ["cannot read posted 'yesterday-ish' as a timestamp"]
+    assert notes[1] == [] and notes[2] == [] and levels[1] is None and levels[2] is None  # missing: no note
+    assert minutes[3] == 20.0 and levels[3] == 1
+    assert levels[4] is None and "cannot read posted" in notes[4][0]  # epoch numbers: ambiguous, refused
+
+
+def test_one_naive_timestamp_is_taken_as_utc_with_a_warning():
+    minutes, levels, notes = delays(["2024-03-01T09:20:00"], ["2024-03-01T09:00:00Z"])
+    assert minutes.tolist() == [20.0]
+    assert "time zone" in notes[0][0]
+
+
+def test_datetime_values():
+    ns, naive, bad = parse_times([pd.Timestamp("2024-03-01 09:00", tz="Europe/Paris"), pd.NaT, None])
+    assert ns[0] == pd.Timestamp("2024-03-01T08:00:00Z").value and math.isnan(ns[1]) and not any(bad)
+
+
+def scored(rows):
+    return pd.DataFrame(rows, columns=["incident", "started_at", "published_at", "cause_level", "apology_level",
+                                       "vagueness_level"])
+
+
+def test_incident_summary():
+    s = "2024-03-01T09:00:00Z"
+    df = scored([
+        # incident A, given out of order: the summary orders by publication time
+        ("A", s, "2024-03-01T10:40:00Z", 2, 1, 0),   # 100 min: the cause and the apology come here
+        ("A", s, "2024-03-01T09:20:00Z", 0, 0, 2),   # 20 min: first response, vague
+        ("A", s, "2024-03-01T10:00:00Z", 1, 0, 1),   # 60 min: first cause (generic)
+        # incident B: one prompt statement, no cause, no apology
+        ("B", "2024-03-02T12:00:00+01:00", "2024-03-02T11:10:00Z", 0, 0, 1),
+        # incident C: gets vaguer; one row could not be scored (no levels)
+        ("C", s, "2024-03-01T09:05:00Z", 1, 0, 0),
+        ("C", s, "2024-03-01T09:30:00Z", None, None, None),
+        ("C", s, "2024-03-01T09:45:00Z", 0, 0, 2),
+    ])
+    out = summarise_incidents(df, "incident").set_index("incident")
+    assert list(out.reset_index().columns) == list(SUMMARY_COLUMNS)
+    a, b, c = out.loc["A"], out.loc["B"], out.loc["C"]
+    assert a["statements"] == 3 and a["first_published"] == "2024-03-01T09:20:00+00:00"
+    assert a["first_response_delay_minutes"] == 20.0 and a["first_response_timeliness"] == 1
+    assert a["minutes_to_first_cause"] == 60.0 and a["cause_max"] == 2
+    assert bool(a["apology"]) and a["minutes_to_apology"] == 100.0
+    assert (a["vagueness_first"], a["vagueness_last"], a["vagueness_trend"]) == (2, 0, "improved")
+    assert b["first_response_delay_minutes"] == 10.0 and b["first_response_timeliness"] == 0
+    assert math.isnan(b["minutes_to_first_cause"]) and not b["apology"] and math.isnan(b["minutes_to_apology"])
+    assert b["vagueness_trend"] == "same"
+    assert c["statements"] == 3 and c["minutes_to_first_cause"] == 5.0
+    assert (c["vagueness_first"], c["vagueness_last"], c["vagueness_trend"]) == (0, 2, "worse")
+
+
+def test_incident_summary_without_times_uses_input_order():
+    df = scored([("X", "", "", 0, 0, 2), ("X", "", "", 1, 1, 1)])
+    row = summarise_incidents(df, "incident").iloc[0]
+    assert row["vagueness_trend"] == "improved" and row["cause_max"] == 1 and bool(row["apology"])
+    assert pd.isna(row["first_published"]) and math.isnan(row["first_response_delay_minutes"])
+    assert pd.isna(row["first_response_timeliness"])
+
+
+def test_incident_summary_unknown_column():
+    with pytest.raises(Exception, match="no column 'case'"):
+        summarise_incidents(scored([]), "case")
