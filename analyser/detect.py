@@ -16,7 +16,9 @@ from functools import lru_cache
 
 import re
 
-from .languages import LanguageSpec, common_config, registry, spec_for
+from pathlib import Path
+
+from .languages import LanguageSpec, common_config, lang_dir, registry, spec_for
 from .script import convert
 
 
@@ -49,25 +51,30 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 
 
+def _read_words(path) -> list[str]:
+    with open(path, encoding="utf-8") as fh:
+        return [w.strip() for w in fh if w.strip() and not w.startswith("#")]
+
+
 @lru_cache(maxsize=1)
 def _stop_words() -> tuple[dict[str, tuple[int, ...]], list[tuple[str, LanguageSpec | None]]]:
-    """spaCy's stop words as word -> indices of the languages that have it, and those languages."""
-    import importlib
+    """Stop words as word -> indices of the languages that have it, and those languages.
 
-    codes = {s.tokeniser.get("lang"): s for s in registry().values() if s.detector and s.tokeniser.get("kind") == "spacy"}
-    for iso in common_config().get("stopword_languages", []):
-        codes.setdefault(iso, None)
+    Supported languages keep theirs in ``lang/<folder>/stopwords.txt``; the other
+    voting languages in ``lang/common/stopwords/<iso>.txt`` (both from spaCy's lists).
+    """
+    sources: list[tuple[str, LanguageSpec | None, Path]] = []
+    for spec in {s.folder: s for s in registry().values()}.values():
+        if spec.file("stopwords.txt").is_file():
+            sources.append((spec.default_code, spec, spec.file("stopwords.txt")))
+    for path in sorted((lang_dir() / "common" / "stopwords").glob("*.txt")):
+        sources.append((path.stem, None, path))
     langs: list[tuple[str, LanguageSpec | None]] = []
     index: dict[str, list[int]] = {}
-    for iso, spec in codes.items():
-        try:
-            words = importlib.import_module(f"spacy.lang.{iso}.stop_words").STOP_WORDS
-        except ImportError:
-            continue
-        for w in words:
-            if len(w) > 1:
-                index.setdefault(w, []).append(len(langs))
-        langs.append((iso, spec))
+    for code, spec, path in sources:
+        for w in _read_words(path):
+            index.setdefault(w, []).append(len(langs))
+        langs.append((code, spec))
     return {w: tuple(v) for w, v in index.items()}, langs
 
 
@@ -86,9 +93,9 @@ def _by_stop_words(sample: str) -> Detection | None:
     best, second = votes[order[0]], (votes[order[1]] if len(order) > 1 else 0)
     if best < cfg.get("stopword_min_votes", 4) or best < cfg.get("stopword_margin", 2.0) * second:
         return None
-    iso, spec = langs[order[0]]
+    code, spec = langs[order[0]]
     if spec is None:
-        return Detection(iso, best / len(words), False)
+        return Detection(code, best / len(words), False)
     return Detection(spec.default_code, min(1.0, best / len(words) + 0.5), True)
 
 
