@@ -510,7 +510,7 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
         if n_chunks == 0 and run.done == 0:  # a table with a header and no rows
             empty = empty_frame(info)
             finish_chunk(0, empty, _score_payload(_payload(empty, run_opts, timed)))
-    except BaseException as exc:
+    except BaseException:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
             pool = None

@@ -26,6 +26,7 @@ _HTML_TOKEN = re.compile(
     r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
     re.IGNORECASE,  # <SCRIPT> and <Style> are dropped with their content too
 )
+_CLOSE_TAG = {name: re.compile(f"</{name}", re.IGNORECASE) for name in ("script", "style")}
 _BLOCK_TAGS = frozenset(
     "p br div li ul ol h1 h2 h3 h4 h5 h6 tr table blockquote pre section article header footer hr title".split()
 )
@@ -95,8 +96,10 @@ def _strip_html(text: str) -> tuple[str, list[int], list[int]]:
             pos = len(text) if close < 0 else close + 3
             continue
         if m.group(1):  # <script> or <style>: drop the element with its content
-            close = text.lower().find(f"</{m.group(1).lower()}", m.end())
-            gt = text.find(">", close) if close >= 0 else -1
+            # (a case-insensitive search, not text.lower().find: lowering the whole
+            # text per element made many small elements quadratic, and can shift offsets)
+            close = _CLOSE_TAG[m.group(1).lower()].search(text, m.end())
+            gt = text.find(">", close.end()) if close else -1
             pos = len(text) if gt < 0 else gt + 1
             continue
         if token.startswith("&"):

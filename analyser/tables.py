@@ -407,7 +407,6 @@ def join_parts(parts: list, path: Path, fmt: str) -> None:
                 out.flush()
                 os.fsync(out.fileno())
             return
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
         schema = _unified_schema([pq.read_schema(p) for p in parts])

@@ -21,3 +21,12 @@ def test_other_language_is_reported_as_such():
 
 def test_too_few_letters_is_undetermined():
     assert detect("🔥🔥 100%").code == "und"
+
+
+def test_authored_statements_are_detected_in_their_language():
+    from analyser.data import authored_rows
+
+    rows = authored_rows()
+    wrong = [(r["id"], r["lang"], detect(r["text"]).code) for r in rows if detect(r["text"]).code != r["lang"]]
+    assert len(rows) >= 800
+    assert wrong == []

@@ -37,7 +37,8 @@ from analyser.report import DIMENSIONS, FACETS
 ROOT = Path(__file__).resolve().parents[1]
 
 EN = "We apologise: card payments failed from 09:10 to 09:55 CET because of an expired certificate."
-FR = "Nous nous excusons : les paiements par carte ont échoué de 9 h 10 à 9 h 55 à cause d'une coupure de courant."
+DE = ("Wir entschuldigen uns: Kartenzahlungen sind von 9:10 bis 9:55 Uhr wegen eines Stromausfalls im Rechenzentrum "
+      "ausgefallen. Nächstes Update um 11 Uhr.")
 ZH_HANS = "由于机房电力故障，今天上午9点至11点部分用户无法登录，我们深表歉意，预计下午3点前完全恢复。"
 ZH_HANT = "由於機房電力故障，今天上午9點至11點部分用戶無法登入，我們深表歉意，預計下午3點前完全恢復。"
 # Not UTF-8 (lone continuation bytes, overlong lead bytes) and no legacy encoding makes text of it.
@@ -113,8 +114,8 @@ CASES = [
     Case("elf-binary", _file("program", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + bytes(range(256)) * 8),
          error=("binary",)),
     Case("invalid-utf8", _file("invalid.txt", INVALID_UTF8), error=("encoding",), either=True),
-    Case("cp1252-fr", _file("fr-cp1252.txt", FR.encode("cp1252")), text=FR, lang=("fr",),
-         levels={"apology": 1, "cause": 1}, facets=("when",)),
+    Case("cp1252-de", _file("de-cp1252.txt", DE.encode("cp1252")), text=DE, lang=("de",),
+         levels={"apology": 1, "cause": 1}, facets=("when", "next")),
     Case("gbk-no-bom", _file("zh-gbk.txt", ZH_HANS.encode("gbk")), text=ZH_HANS, lang=("zh-Hans",),
          levels={"apology": 1, "cause": 1}, facets=("when", "next")),
     Case("big5-no-bom", _file("zh-big5.txt", ZH_HANT.encode("big5")), text=ZH_HANT, lang=("zh-Hant",),
