@@ -29,12 +29,14 @@ COLOURS = {
     "humour": ("#c026d3", "#fae8ff"),
     "vagueness": ("#ea580c", "#ffedd5"),
 }
-#: The facets' style: a dotted overline in this colour.
+#: The facets' style: a dotted overline in this colour (a light dashed one for evidence against a facet).
 FACET_COLOUR = "#475569"
+FACET_AGAINST_COLOUR = "#94a3b8"
 #: Which way is better, shown beside each bar (arrow, tooltip).
 BETTER = {"cause": ("↑", "higher is better"), "apology": ("↑", "higher is better"),
           "humour": ("↓", "lower is better"), "vagueness": ("↓", "lower is better")}
 _UNDERLINE = 3  # px per dimension band
+_THIN = 1  # px per band of evidence for level 0
 
 _BOX = ("font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans','Noto Sans CJK SC',sans-serif;"
         "font-size:14px;color:#111827;background:#ffffff;border:1px solid #d1d5db;border-radius:6px;"
@@ -49,27 +51,44 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _span_style(dims: list[str], facets: list[str]) -> str:
+def _span_style(dims: list[str], facets: list[str], against: frozenset | set = frozenset()) -> str:
+    """Inline style of a segment: strong marks for the spans that support a level or facet, thin ones for the rest."""
     parts = ["box-decoration-break:clone", "-webkit-box-decoration-break:clone"]
-    if dims:
-        tints = [COLOURS[d][1] for d in dims]
+    strong = [d for d in dims if d not in against]
+    if strong:
+        tints = [COLOURS[d][1] for d in strong]
         if len(tints) == 1:
             parts.append(f"background:{tints[0]}")
         else:
             step = 100 / len(tints)
             stops = ", ".join(f"{t} {i * step:.0f}% {(i + 1) * step:.0f}%" for i, t in enumerate(tints))
             parts.append(f"background:linear-gradient(180deg, {stops})")
-        shadows = ", ".join(f"inset 0 -{(i + 1) * _UNDERLINE}px 0 {COLOURS[d][0]}" for i, d in enumerate(dims))
-        parts.append(f"box-shadow:{shadows}")
-        parts.append(f"padding-bottom:{max(0, len(dims) - 1) * _UNDERLINE}px")
-    if facets:
+    if dims:
+        # one underline band per dimension, stacked: thick for strong evidence, thin for evidence of level 0
+        shadows, depth = [], 0
+        for d in strong + [d for d in dims if d in against]:
+            depth += _UNDERLINE if d not in against else _THIN
+            shadows.append(f"inset 0 -{depth}px 0 {COLOURS[d][0]}")
+        parts.append(f"box-shadow:{', '.join(shadows)}")
+        parts.append(f"padding-bottom:{max(0, depth - _UNDERLINE)}px")
+    present = [f for f in facets if f not in against]
+    if present:
         parts.append(f"border-top:2px dotted {FACET_COLOUR}")
+    elif facets:
+        parts.append(f"border-top:1px dashed {FACET_AGAINST_COLOUR}")
     return ";".join(parts)
 
 
-def _tooltip_line(group: str, ev: Evidence) -> str:
+def _tooltip_line(group: str, ev: Evidence, against: bool) -> str:
     what = group if group in DIMENSIONS else f"facet {group}"
-    return f"{what} · {ev.cue} “{ev.text}”: {ev.explanation}"
+    side = " (argues for level 0)" if against and group in DIMENSIONS else " (argues it is missing)" if against else ""
+    return f"{what}{side} · {ev.cue} “{ev.text}”: {ev.explanation}"
+
+
+def against_groups(report: Report) -> set[str]:
+    """Dimensions at level 0 and facets missing: their evidence argues for absence, and is drawn thin."""
+    return ({d for d, s in report.dimensions.items() if s.level == 0}
+            | {f for f, s in report.facets.items() if not s.present})
 
 
 def segments(report: Report) -> list[tuple[int, int, list[tuple[str, Evidence]]]]:
@@ -84,7 +103,13 @@ def segments(report: Report) -> list[tuple[int, int, list[tuple[str, Evidence]]]
 
 
 def highlighted_text(report: Report) -> str:
-    """The original text as HTML, with every evidence span highlighted."""
+    """The original text as HTML, with every evidence span highlighted.
+
+    Each highlighted segment is a ``<span>`` whose ``data-dims`` / ``data-facets``
+    name every dimension and facet with a span over it, and ``data-against``
+    those among them whose evidence argues for level 0 or a missing facet.
+    """
+    against_all = against_groups(report)
     parts = []
     for a, b, spans in segments(report):
         chunk = _e(report.text[a:b])
@@ -94,15 +119,18 @@ def highlighted_text(report: Report) -> str:
         groups = {g for g, _ in spans}
         dims = [d for d in DIMENSIONS if d in groups]
         facets = [f for f in FACETS if f in groups]
-        lines = list(dict.fromkeys(_tooltip_line(g, e) for g, e in spans))
+        against = [g for g in dims + facets if g in against_all]
+        ordered = sorted(spans, key=lambda p: (p[0] in against_all, (DIMENSIONS + FACETS).index(p[0])
+                                               if p[0] in DIMENSIONS + FACETS else 99))
+        lines = list(dict.fromkeys(_tooltip_line(g, e, g in against_all) for g, e in ordered))
         parts.append(
-            f'<span data-dims="{" ".join(dims)}" data-facets="{" ".join(facets)}" '
-            f'style="{_span_style(dims, facets)}" title="{_e(chr(10).join(lines))}">{chunk}</span>'
+            f'<span data-dims="{" ".join(dims)}" data-facets="{" ".join(facets)}" data-against="{" ".join(against)}" '
+            f'style="{_span_style(dims, facets, set(against))}" title="{_e(chr(10).join(lines))}">{chunk}</span>'
         )
     return f'<div data-role="text" style="{_TEXT}">{"".join(parts)}</div>'
 
 
-def legend_html() -> str:
+def legend_html(report: Report | None = None) -> str:
     items = []
     for d in DIMENSIONS:
         items.append(
@@ -113,6 +141,13 @@ def legend_html() -> str:
         f'<span data-legend-facet="facets" style="white-space:nowrap" title="what, scope, when, why, next">'
         f'<span style="{_span_style([], ["what"])};padding:0 3px">Aa</span> facet</span>'
     )
+    if report is None or any(g in against_groups(report) for g, _ in report.evidence()):
+        items.append(
+            f'<span data-legend-facet="against" style="white-space:nowrap" '
+            f'title="evidence for level 0 of a dimension, or against a facet">'
+            f'<span style="{_span_style(["cause"], ["what"], {"cause", "what"})};padding:0 3px">Aa</span>'
+            f' thin: evidence for level 0 / facet missing</span>'
+        )
     return f'<div data-role="legend" style="{_SMALL};display:flex;flex-wrap:wrap;gap:4px 14px">{"".join(items)}</div>'
 
 
@@ -185,7 +220,7 @@ def render_html(report: Report, title: str | None = None) -> str:
         f"{heading}"
         f'<div style="{_SMALL}">{head}</div>'
         f"{highlighted_text(report)}"
-        f"{legend_html()}"
+        f"{legend_html(report)}"
         f'<div style="{_H}">Scores</div>{scores_html(report)}'
         f'<div style="{_H}">Facets</div>{checklist_html(report)}'
         f"{advice_html(report)}"

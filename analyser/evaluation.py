@@ -30,8 +30,8 @@ def metrics(y_true, y_pred, head: str) -> dict:
     out = {"n": int(len(y_true))}
     if len(y_true) == 0:
         return out
-    same = len(set(y_true) | set(y_pred)) == 1
-    out["kappa"] = 1.0 if same else float(cohen_kappa_score(y_true, y_pred, weights="quadratic"))
+    # kappa is undefined when the labels hold one class only (e.g. humour in status pages)
+    out["kappa"] = None if len(set(y_true)) == 1 else float(cohen_kappa_score(y_true, y_pred, weights="quadratic"))
     if head in DIMENSIONS:
         out["macro_f1"] = float(f1_score(y_true, y_pred, average="macro", labels=sorted(set(y_true) | set(y_pred)), zero_division=0))
         out["binary_f1"] = float(f1_score(y_true > 0, y_pred > 0, zero_division=0))
@@ -118,19 +118,24 @@ def held_out(df, prepared: list, model) -> dict:
     }
 
 
+def _k(value) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def format_table(result: dict, title: str) -> str:
-    """Markdown: one row per head, kappa / macro-F1 / binary-F1 per method."""
+    """Markdown: one row per head; per method κ, macro-F1 (dimensions) or F1 (facets), binary F1."""
     methods = list(result)
-    lines = [f"### {title}", "", "| head | " + " | ".join(f"{m} κ | {m} F1" for m in methods) + " |",
-             "|---|" + "---|---|" * len(methods)]
+    lines = [f"### {title}", "", "| head | " + " | ".join(f"{m} κ | {m} F1 | {m} bin-F1" for m in methods) + " |",
+             "|---|" + "---|---|---|" * len(methods)]
     for head in LABELS:
         cells = []
         for m in methods:
             r = result[m][head]["all"]
-            f1 = r.get("macro_f1", r.get("f1", float("nan")))
-            cells += [f"{r.get('kappa', float('nan')):.3f}", f"{f1:.3f}"]
+            cells += [_k(r.get("kappa")), f"{r.get('macro_f1', r.get('f1', float('nan'))):.3f}",
+                      f"{r.get('binary_f1', r.get('f1', float('nan'))):.3f}"]
         lines.append(f"| {head} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return "\n".join(lines + ["", "κ: quadratic-weighted kappa (n/a where the labels hold one class). "
+                               "F1: macro over levels for dimensions, binary for facets. bin-F1: F1 of level > 0."])
 
 
 def format_by_language(result: dict, method: str = "model") -> str:
@@ -140,7 +145,7 @@ def format_by_language(result: dict, method: str = "model") -> str:
         cells = []
         for l in langs:
             r = result[method][head].get(l, {})
-            cells.append(f"{r.get('kappa', float('nan')):.3f} ({r.get('n', 0)})")
+            cells.append(f"{_k(r.get('kappa'))} ({r.get('n', 0)})")
         lines.append(f"| {head} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -152,7 +157,7 @@ def floors(cv: dict) -> list[str]:
     for d, bar in want.items():
         k = cv["model"][d]["all"]["kappa"]
         rk = cv["rules"][d]["all"]["kappa"]
-        langs = {l: r["kappa"] for l, r in cv["model"][d].items() if l != "all" and "kappa" in r}
+        langs = {l: r["kappa"] for l, r in cv["model"][d].items() if l != "all" and r.get("kappa") is not None}
         mean = sum(langs.values()) / len(langs)
         worst = min(langs, key=langs.get)
         lines.append(
@@ -201,7 +206,7 @@ def write_card(results: dict, path: Path) -> None:
         out += ["### Leave one language out (κ on the left-out language)", "",
                 "Trained on every other language: what the language-independent cue features carry.", "",
                 "| language | " + " | ".join(LABELS) + " |", "|---|" + "---|" * len(LABELS),
-                *[f"| {lang} | " + " | ".join(f"{r[h].get('kappa', float('nan')):.3f}" for h in LABELS) + " |"
+                *[f"| {lang} | " + " | ".join(_k(r[h].get("kappa")) for h in LABELS) + " |"
                   for lang, r in results["lolo"].items()], ""]
     causal_file = folder / "causal_metrics.json"
     if causal_file.is_file():
@@ -256,7 +261,7 @@ def _cmd(args) -> int:
         print()
         print("### leave one language out (kappa)")
         for lang, r in results["lolo"].items():
-            print(f"- {lang}: " + ", ".join(f"{h} {r[h].get('kappa', float('nan')):.3f}" for h in LABELS))
+            print(f"- {lang}: " + ", ".join(f"{h} {_k(r[h].get('kappa'))}" for h in LABELS))
     if args.card:
         from .model import model_dir
 

@@ -298,7 +298,8 @@ class IncidentSummary:
             rows.append({
                 "incident": inc,
                 "statements": st.statements,
-                "first_published": (pd.Timestamp(int(st.first_pub), tz="UTC").isoformat()
+                # float nanoseconds are exact to ~256 ns at today's dates: round to the microsecond
+                "first_published": (pd.Timestamp(int(round(st.first_pub / 1e3)) * 1000, tz="UTC").isoformat()
                                     if not math.isnan(st.first_pub) else None),
                 "first_response_delay_minutes": first_delay,
                 "first_response_timeliness": timeliness_level(first_delay),

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from analyser import analyse
-from analyser.display import COLOURS, render_html, segments, side_by_side
+from analyser.display import COLOURS, against_groups, render_html, segments, side_by_side
 from analyser.report import DIMENSIONS, FACETS, Advice, DimensionScore, Evidence, FacetScore, Report
 
 VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "area", "base", "source", "track", "embed", "param"}
@@ -37,6 +37,7 @@ class Collector(HTMLParser):
         self.errors: list[str] = []
         self.text_depth: int | None = None
         self.chars: list[tuple[str, frozenset, frozenset]] = []
+        self.against: list[frozenset] = []
         self.legend: list[str] = []
         self.legend_facet: list[str] = []
         self.titles: list[tuple[int, str]] = []
@@ -75,11 +76,14 @@ class Collector(HTMLParser):
             return
         dims: set[str] = set()
         facets: set[str] = set()
+        against: set[str] = set()
         for _, a in self.stack[self.text_depth:]:
             dims.update(a.get("data-dims", "").split())
             facets.update(a.get("data-facets", "").split())
+            against.update(a.get("data-against", "").split())
         for ch in data:
             self.chars.append((ch, frozenset(dims), frozenset(facets)))
+            self.against.append(frozenset(against))
 
 
 def parse(html: str) -> Collector:
@@ -109,6 +113,11 @@ def _check_highlights(report: Report, html: str) -> Collector:
     for f in FACETS:
         got = {i for i, (_, _, facets) in enumerate(c.chars) if f in facets}
         assert got == _expected(report, f), f
+    # evidence of a dimension at level 0 or of a missing facet is marked as arguing against it
+    against = against_groups(report)
+    for g in DIMENSIONS + FACETS:
+        got = {i for i, marks in enumerate(c.against) if g in marks}
+        assert got == (_expected(report, g) if g in against else set()), g
     return c
 
 
@@ -130,7 +139,9 @@ def test_html_is_well_formed_xml(reports, case):
 def test_legend_lists_exactly_the_four_dimensions(reports, case):
     c = parse(render_html(reports[case]))
     assert c.legend == list(DIMENSIONS)
-    assert c.legend_facet == ["facets"]
+    report = reports[case]
+    has_against = any(g in against_groups(report) for g, _ in report.evidence())
+    assert c.legend_facet == (["facets", "against"] if has_against else ["facets"])
 
 
 def test_each_dimension_has_its_own_colour(reports):
@@ -240,3 +251,27 @@ def test_side_by_side_renders_each_report(reports):
     assert html.count('class="analyser-report"') == 2 and "A &lt;1&gt;" in html
     c = parse(html)
     assert not c.errors and not c.stack
+
+
+def test_evidence_for_level_0_and_missing_facets_is_drawn_thin():
+    """Model reports explain level 0 and missing facets too: those spans get thin marks, not the full highlight."""
+    text = "Our team is looking into it. Sorry!"
+    ev_team = Evidence(4, 8, "team", "ngram", 0.3, "model feature 'team' pushed cause towards 0", "model:cause")
+    ev_scope = Evidence(4, 8, "team", "ngram", 0.2, "model feature 'team' pushed scope towards 0", "model:scope")
+    ev_sorry = Evidence(29, 35, "Sorry!", "apology.formula", 2.5, "apology.formula cue pushed apology towards 1", "x")
+    dims = {d: DimensionScore(d, 0, 0.1) for d in DIMENSIONS}
+    dims["cause"] = DimensionScore("cause", 0, 0.1, (ev_team,), (0.8, 0.15, 0.05))
+    dims["apology"] = DimensionScore("apology", 1, 0.5, (ev_sorry,), (0.1, 0.8, 0.1))
+    facets = {f: FacetScore(f, False, 0.1) for f in FACETS}
+    facets["scope"] = FacetScore("scope", False, 0.1, (ev_scope,))
+    report = Report(text, "en", 1.0, "model", dims, facets, n_tokens=8)
+    html = render_html(report)
+    c = _check_highlights(report, html)
+    i = text.index("team")
+    assert c.chars[i][1] == {"cause"} and c.chars[i][2] == {"scope"} and c.against[i] == {"cause", "scope"}
+    j = text.index("Sorry")
+    assert c.chars[j][1] == {"apology"} and not c.against[j]
+    assert f"background:{COLOURS['apology'][1]}" in html and f"background:{COLOURS['cause'][1]}" not in html.split('data-role="legend"')[0]
+    assert f"inset 0 -1px 0 {COLOURS['cause'][0]}" in html and "1px dashed" in html
+    assert parse(html).legend_facet == ["facets", "against"]
+    assert "P(level)" in html  # probabilities in the score tooltips
