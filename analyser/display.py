@@ -8,8 +8,13 @@ segment is one ``<span>`` carrying the union of the spans over it:
   horizontal bands when several dimensions overlap) and one underline band per
   dimension, stacked, so overlapping spans stay legible;
 * facets (what, scope, when, why, next) get a dotted overline, whatever the facet;
+* evidence that argues for level 0 of a dimension or for a missing facet (the
+  models explain those too, the rules' "an issue" or "thanks for your
+  patience" cues do) is drawn thin: a 1 px band, no background, a light dashed
+  overline;
 * a ``title`` tooltip lists each span's dimension or facet, cue and explanation;
-* ``data-dims`` / ``data-facets`` attributes name them for tests and tools.
+* ``data-dims`` / ``data-facets`` / ``data-against`` attributes name them for
+  tests and tools.
 
 Below the text: the four scores as small bars with their level labels, the
 checklist of facets present and missing, the advice and the warnings. All text
@@ -94,11 +99,15 @@ def against_groups(report: Report) -> set[str]:
 def segments(report: Report) -> list[tuple[int, int, list[tuple[str, Evidence]]]]:
     """The text cut at every evidence boundary: ``(start, end, spans over it)``, covering the whole text."""
     n = len(report.text)
-    marks = [(g, e) for g, e in report.evidence() if 0 <= e.start < e.end <= n]
+    marks = [(g, e) for g, e in report.evidence() if 0 <= e.start < e.end <= n]  # sorted by start
     bounds = sorted({0, n, *(e.start for _, e in marks), *(e.end for _, e in marks)})
-    out = []
-    for a, b in zip(bounds, bounds[1:]):
-        out.append((a, b, [(g, e) for g, e in marks if e.start <= a and e.end >= b]))
+    out, active, k = [], [], 0
+    for a, b in zip(bounds, bounds[1:]):  # one sweep: spans enter at their start, leave at their end
+        active = [m for m in active if m[1].end > a]
+        while k < len(marks) and marks[k][1].start <= a:
+            active.append(marks[k])
+            k += 1
+        out.append((a, b, list(active)))
     return out
 
 

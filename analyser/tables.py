@@ -140,7 +140,7 @@ def scan_table(path: Path, id_col: str | None = None) -> TableInfo:
                 ids: list = []
                 line = reader.line_num
                 for row in reader:
-                    if not row:  # blank line: pandas skips it too
+                    if len(row) <= 1 and not "".join(row).strip():  # blank or white-space line: pandas skips it too
                         line = reader.line_num
                         continue
                     if len(row) > len(header):

@@ -275,3 +275,36 @@ def test_evidence_for_level_0_and_missing_facets_is_drawn_thin():
     assert f"inset 0 -1px 0 {COLOURS['cause'][0]}" in html and "1px dashed" in html
     assert parse(html).legend_facet == ["facets", "against"]
     assert "P(level)" in html  # probabilities in the score tooltips
+
+
+def test_random_overlapping_spans_round_trip():
+    """Any text and any set of spans: the parsed HTML gives back the text and exactly the spans' characters."""
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    groups = list(DIMENSIONS) + list(FACETS)
+
+    @st.composite
+    def reports_(draw):
+        text = draw(st.text(alphabet=st.sampled_from(list("ab <>&\"'\n\t中文é😅")), min_size=1, max_size=40))
+        n = len(text)
+        spans = draw(st.lists(st.tuples(st.sampled_from(groups), st.integers(0, n - 1), st.integers(1, n)),
+                              max_size=12))
+        by: dict[str, list[Evidence]] = {g: [] for g in groups}
+        for g, a, b in spans:
+            a, b = min(a, b - 1), max(a + 1, b)
+            if b <= n:
+                by[g].append(Evidence(a, b, text[a:b], f"{g}.x", 0.5, "<why & how>", "t"))
+        levels = {d: draw(st.integers(0, 2)) for d in DIMENSIONS}
+        dims = {d: DimensionScore(d, levels[d], levels[d] / 2, tuple(by[d])) for d in DIMENSIONS}
+        facets = {f: FacetScore(f, draw(st.booleans()), None, tuple(by[f])) for f in FACETS}
+        return Report(text, "en", 1.0, "rules", dims, facets)
+
+    @hypothesis.settings(max_examples=150, deadline=None)
+    @hypothesis.given(reports_())
+    def check(report):
+        html = render_html(report)
+        _check_highlights(report, html)
+        ET.fromstring("<!DOCTYPE r [<!ENTITY nbsp '&#160;'>]><r>" + html + "</r>")
+
+    check()
