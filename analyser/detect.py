@@ -47,6 +47,7 @@ def _by_lingua():
 
 
 _LATIN_WORD = re.compile(r"[^\W\d_]{1,20}")
+_LETTER = re.compile(r"[^\W\d_]")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 
@@ -109,7 +110,7 @@ def detect(text: str) -> Detection:
     """
     cfg = common_config()
     sample = text[: cfg.get("sample_chars", 400)]
-    letters = sum(1 for ch in sample if ch.isalpha())
+    letters = len(_LETTER.findall(sample))
     if letters < cfg.get("min_letters_for_detection", 3):
         return Detection("und", 0.0, False)
     han = len(_HAN.findall(sample))

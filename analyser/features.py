@@ -25,7 +25,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .cues import cue_kinds
 
-_DIGITS = re.compile(r"\d")
+_DIGIT_FOLD = str.maketrans("123456789", "000000000")
+_DIGIT = re.compile(r"\d")
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]")
+_EMOJI_LIKE = re.compile(r"[\U0001F300-\U0010FFFF]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 _SENT_END = re.compile(r"[.!?。！？\n]+")
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
@@ -33,7 +36,7 @@ STRUCTURAL = ("log_tokens", "digit_share", "numbers", "exclaims", "questions", "
 
 
 def _fold(term: str) -> str:
-    return _DIGITS.sub("0", term)
+    return term.translate(_DIGIT_FOLD)
 
 
 def ngram_spans(prepared) -> list[tuple[str, int, int]]:
@@ -89,13 +92,13 @@ class CueFeatures(TransformerMixin, BaseEstimator):
             s = 3 * len(kinds)
             out[row, s:s + len(STRUCTURAL)] = (
                 min(math.log1p(n_tok) / 6, 1.5),
-                sum(ch.isdigit() for ch in text) / n,
+                len(_DIGIT.findall(text)) / n,
                 min(len(re.findall(r"\d+", text)) / 10, 1),
                 min(text.count("!") + text.count("！"), 5) / 5,
                 min(text.count("?") + text.count("？"), 5) / 5,
-                sum(ch.isupper() for ch in text) / n,
+                len(_UPPER.findall(text)) / n,
                 min(len(_SENT_END.findall(text)) / 10, 1),
-                min(sum(1 for ch in text if ord(ch) >= 0x1F300), 5) / 5,
+                min(len(_EMOJI_LIKE.findall(text)), 5) / 5,
             )
         return out
 

@@ -130,17 +130,18 @@ class StatementModel:
         probs = self.predict_proba(prepared, X)
         results = []
         for i, p in enumerate(prepared):
-            row = X[i]
+            x = X[i].toarray()[0]
+            spans = self._spans(p)
             dims = {}
             for d in DIMENSIONS:
                 pr = probs[d][i]
                 level = int(np.argmax(pr))
                 expected = float(pr @ np.arange(3))
-                dims[d] = DimensionScore(d, level, expected / 2, self.explain(p, row, d, level), tuple(float(v) for v in pr))
+                dims[d] = DimensionScore(d, level, expected / 2, self.explain(p, x, spans, d, level), tuple(float(v) for v in pr))
             facets = {}
             for f in FACET_HEADS:
                 pf = float(probs[f][i][1])
-                facets[f] = FacetScore(f, pf >= 0.5, pf, self.explain(p, row, f, int(pf >= 0.5)))
+                facets[f] = FacetScore(f, pf >= 0.5, pf, self.explain(p, x, spans, f, int(pf >= 0.5)))
             p_why = float(probs["cause"][i][1:].sum())
             facets["why"] = FacetScore("why", dims["cause"].level >= 1, p_why,
                                        dims["cause"].evidence if dims["cause"].level >= 1 else ())
@@ -148,57 +149,82 @@ class StatementModel:
         return results
 
     # -- evidence -----------------------------------------------------------
-    def _coef(self, head: str) -> tuple[np.ndarray, np.ndarray]:
-        lr = self.heads_[head].calibrated_classifiers_[0].estimator
-        return lr.coef_, lr.classes_
+    def _direction(self, head: str, level: int) -> np.ndarray:
+        """Per feature, how much one unit pushes ``head`` towards ``level`` (cached)."""
+        cache = self.__dict__.setdefault("_direction_cache", {})
+        key = (head, level)
+        if key not in cache:
+            lr = self.heads_[head].calibrated_classifiers_[0].estimator
+            coef, classes = lr.coef_, lr.classes_
+            if coef.shape[0] == 1:  # binary: one row, positive towards classes[1]
+                cache[key] = coef[0] if level == classes[-1] else -coef[0]
+            else:
+                k = int(np.flatnonzero(classes == level)[0]) if level in classes else 0
+                cache[key] = coef[k] - coef.mean(axis=0)
+        return cache[key]
 
-    def explain(self, prepared, row, head: str, level: int) -> tuple[Evidence, ...]:
-        """The spans whose features pushed ``head`` towards ``level`` most."""
+    def _spans(self, prepared):
+        """Spans that can be evidence, with the features behind each.
+
+        Returns (feature index per span, share, start, end, cue, source) arrays:
+        a cue match stands for its kind's three features (share 1/n of the
+        kind's contribution when the kind matched n times); an n-gram for its
+        vocabulary entry.
+        """
         from .features import ngram_spans
 
-        coef, classes = self._coef(head)
-        if coef.shape[0] == 1:  # binary: one row, positive towards classes[1]
-            direction = coef[0] if level == classes[-1] else -coef[0]
-        else:
-            k = int(np.flatnonzero(classes == level)[0]) if level in classes else 0
-            direction = coef[k] - coef.mean(axis=0)
-        idx, vals = row.indices, row.data
-        contrib = dict(zip(idx.tolist(), (vals * direction[idx]).tolist()))
-        names = self._names()
-        n_cue = self._n_cue_features()
-        by_kind: dict[str, float] = {}
-        for j, c in contrib.items():
-            if j < n_cue and names[j].startswith("cue:"):
-                kind = names[j].split(":")[1]
-                by_kind[kind] = by_kind.get(kind, 0.0) + c
-        spans: list[tuple[float, int, int, str, str]] = []
-        matches: dict[str, list] = {}
+        kinds = self._kind_index()
+        counts: dict[str, int] = {}
         for m in prepared.cues:
-            matches.setdefault(m.entry.cue, []).append(m)
-        for kind, c in by_kind.items():
-            for m in matches.get(kind, []):
-                spans.append((c / len(matches[kind]), m.start, m.end, kind, m.entry.source))
-        vocab = self._vocab()
-        seen = set()
+            counts[m.entry.cue] = counts.get(m.entry.cue, 0) + 1
+        feat, share, starts, ends, cues, sources = [], [], [], [], [], []
+        for m in prepared.cues:
+            feat.append(kinds[m.entry.cue])
+            share.append(1.0 / counts[m.entry.cue])
+            starts.append(m.start), ends.append(m.end), cues.append(m.entry.cue), sources.append(m.entry.source)
+        n_cue_spans = len(feat)
+        vocab, offset, seen = self._vocab(), self._n_cue_features(), set()
         for term, s, e in ngram_spans(prepared):
             j = vocab.get(term)
             if j is None or (term, s) in seen:
                 continue
             seen.add((term, s))
-            c = contrib.get(n_cue + j, 0.0)
-            spans.append((c, s, e, "ngram", term))
-        spans = [x for x in spans if x[0] > 1e-6]
-        spans.sort(key=lambda x: (-x[0], x[1]))
+            feat.append(offset + j)
+            share.append(1.0)
+            starts.append(s), ends.append(e), cues.append("ngram"), sources.append(term)
+        return n_cue_spans, np.asarray(feat, dtype=np.int64), np.asarray(share), starts, ends, cues, sources
+
+    def _kind_index(self) -> dict[str, int]:
+        """Cue kind -> index of its first feature (three in a row: present, count, rate)."""
+        if getattr(self, "_kind_cache", None) is None:
+            names = self._names()
+            self._kind_cache = {n.split(":")[1]: i for i, n in enumerate(names) if n.endswith(":present")}
+        return self._kind_cache
+
+    def explain(self, prepared, x: np.ndarray, spans, head: str, level: int) -> tuple[Evidence, ...]:
+        """The spans whose features pushed ``head`` towards ``level`` most."""
+        n_cue, feat, share, starts, ends, cues, sources = spans
+        if not len(feat):
+            return ()
+        c = self._direction(head, level) * x
+        contrib = np.empty(len(feat))
+        if n_cue:
+            first = feat[:n_cue]
+            contrib[:n_cue] = (c[first] + c[first + 1] + c[first + 2]) * share[:n_cue]
+        contrib[n_cue:] = c[feat[n_cue:]]
         out, used = [], set()
-        for c, s, e, cue, src in spans:
+        for i in np.argsort(-contrib, kind="stable"):
+            if contrib[i] <= 1e-6 or len(out) >= MAX_EVIDENCE:
+                break
+            s, e = starts[i], ends[i]
             if (s, e) in used:
                 continue
             used.add((s, e))
-            why = (f"model feature '{src[2:]}' pushed {head} towards {level}" if cue == "ngram"
-                   else f"{cue} cue pushed {head} towards {level}")
-            out.append(prepared.evidence(s, e, cue, c, why, src if cue != "ngram" else f"model:{head}"))
-            if len(out) >= MAX_EVIDENCE:
-                break
+            if cues[i] == "ngram":
+                why, src = f"model feature '{sources[i][2:]}' pushed {head} towards {level}", f"model:{head}"
+            else:
+                why, src = f"{cues[i]} cue pushed {head} towards {level}", sources[i]
+            out.append(prepared.evidence(s, e, cues[i], float(contrib[i]), why, src))
         return tuple(out)
 
     def _names(self) -> np.ndarray:

@@ -33,7 +33,10 @@ _BLOCK_TAGS = frozenset(
 # Zero-width and invisible format characters that carry no meaning for scoring.
 # U+200D (zero-width joiner) is kept: it binds emoji sequences.
 _INVISIBLE = frozenset("\u200b\u200c\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
-_SPACE_RUN = re.compile(r"\s+")
+# Runs to fold: two or more white-space characters, or one that is not a plain space.
+_DROP = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f" + "".join(sorted(_INVISIBLE)) + "]")
+_SPACE_RUN = re.compile(r"\s{2,}|[^\S ]|^ | $")
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def _plain_spacing(text: str) -> bool:
         return False
     if "  " in text or "\n\n" in text or " \n" in text or "\n " in text:
         return False
-    return all(ord(ch) >= 32 or ch == "\n" for ch in text)
+    return _CONTROL.search(text) is None
 
 
 def _strip_html(text: str) -> tuple[str, list[int], list[int]]:
@@ -119,10 +122,7 @@ def _strip_html(text: str) -> tuple[str, list[int], list[int]]:
 
 
 def _nfkc_and_clean(text: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
-    if unicodedata.is_normalized("NFKC", text) and not any(
-        (ord(ch) < 32 and ch not in "\n\t\r\f\v") or ch in _INVISIBLE or 0x7F <= ord(ch) < 0xA0
-        or 0xD800 <= ord(ch) <= 0xDFFF for ch in text
-    ):
+    if unicodedata.is_normalized("NFKC", text) and not _DROP.search(text):
         return text, starts, ends
     out: list[str] = []
     o_starts: list[int] = []

@@ -6,6 +6,7 @@ text, and :meth:`Prepared.evidence` maps spans back to the original.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .cues import CueMatch, cue_kinds, matcher_for
@@ -22,6 +23,12 @@ MAX_CHARS = 100_000
 #: Statements with fewer tokens get a low-confidence warning (LIWC-style tools
 #: over-identify on short texts; ours are often one line, so the bar is low).
 SHORT_TOKENS = 6
+#: spaCy's tokeniser peels prefixes and suffixes off a space-free run one at a
+#: time, rescanning the run each time: quadratic in the run's length (20,000
+#: "!" took 35 s). Runs longer than this are tokenised in pieces of at most this
+#: many characters, cut after punctuation where possible. No word is this long.
+MAX_RUN = 100
+_LONG_RUN = re.compile(r"(?<!\S)\S{%d,}" % (MAX_RUN + 1))
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,44 @@ def prepare(text: str, lang: str | None = None) -> Prepared:
     spec = spec_for(code)
     matcher = matcher_for(code)
     match_text = matcher.match_form(norm.text)
-    tokens = tuple(tokeniser_for(code)(match_text if spec.match_convert else norm.text))
+    tokens = tuple(_tokenise(code, match_text if spec.match_convert else norm.text))
     if len(tokens) < SHORT_TOKENS:
         warnings.append(f"very short statement ({len(tokens)} tokens): scores are less reliable")
     cues = tuple(matcher.find(match_text, formed=True))
     return Prepared(norm, code, confidence, match_text, tokens, cues, tuple(warnings))
+
+
+def _tokenise(code: str, text: str) -> list[Token]:
+    """Tokens of ``text``; space-free runs longer than `MAX_RUN` go to spaCy in pieces.
+
+    spaCy never lets a token span white space, so cutting the text at the white
+    space around a run leaves the other tokens as they were. Jieba (Chinese,
+    written without spaces) is linear and always gets the whole text.
+    """
+    tokenise = tokeniser_for(code)
+    if spec_for(code).tokeniser.get("kind", "spacy") != "spacy" or not _LONG_RUN.search(text):
+        return tokenise(text)
+    tokens: list[Token] = []
+
+    def add(start: int, end: int) -> None:
+        tokens.extend(Token(t.norm, t.start + start, t.end + start) for t in tokenise(text[start:end]))
+
+    pos = 0
+    for m in _LONG_RUN.finditer(text):
+        if m.start() > pos:
+            add(pos, m.start())
+        start = m.start()
+        while start < m.end():
+            end = min(start + MAX_RUN, m.end())
+            if end < m.end():
+                # cut after the last non-alphanumeric character of the piece's second half
+                for cut in range(end, start + MAX_RUN // 2, -1):
+                    if not text[cut - 1].isalnum():
+                        end = cut
+                        break
+            add(start, end)
+            start = end
+        pos = m.end()
+    if pos < len(text):
+        add(pos, len(text))
+    return tokens
