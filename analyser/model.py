@@ -127,21 +127,22 @@ class StatementModel:
     def score(self, prepared: list) -> list[tuple[dict[str, DimensionScore], dict[str, FacetScore]]]:
         """Levels, scores and evidence for each prepared statement."""
         X = self.transform(prepared).tocsr()
+        X.sort_indices()
         probs = self.predict_proba(prepared, X)
         results = []
         for i, p in enumerate(prepared):
-            x = X[i].toarray()[0]
-            spans = self._spans(p)
+            lo, hi = X.indptr[i], X.indptr[i + 1]
+            spans = self._spans(p, (X.indices[lo:hi], X.data[lo:hi]))
             dims = {}
             for d in DIMENSIONS:
                 pr = probs[d][i]
                 level = int(np.argmax(pr))
                 expected = float(pr @ np.arange(3))
-                dims[d] = DimensionScore(d, level, expected / 2, self.explain(p, x, spans, d, level), tuple(float(v) for v in pr))
+                dims[d] = DimensionScore(d, level, expected / 2, self.explain(p, spans, d, level), tuple(float(v) for v in pr))
             facets = {}
             for f in FACET_HEADS:
                 pf = float(probs[f][i][1])
-                facets[f] = FacetScore(f, pf >= 0.5, pf, self.explain(p, x, spans, f, int(pf >= 0.5)))
+                facets[f] = FacetScore(f, pf >= 0.5, pf, self.explain(p, spans, f, int(pf >= 0.5)))
             p_why = float(probs["cause"][i][1:].sum())
             facets["why"] = FacetScore("why", dims["cause"].level >= 1, p_why,
                                        dims["cause"].evidence if dims["cause"].level >= 1 else ())
@@ -163,10 +164,10 @@ class StatementModel:
                 cache[key] = coef[k] - coef.mean(axis=0)
         return cache[key]
 
-    def _spans(self, prepared):
-        """Spans that can be evidence, with the features behind each.
+    def _spans(self, prepared, row: tuple[np.ndarray, np.ndarray]):
+        """Spans that can be evidence, with the features behind each and their values in ``row``.
 
-        Returns (feature index per span, share, start, end, cue, source) arrays:
+        Returns (n cue spans, feature index per span, feature values, share, start, end, cue, source):
         a cue match stands for its kind's three features (share 1/n of the
         kind's contribution when the kind matched n times); an n-gram for its
         vocabulary entry.
@@ -192,7 +193,10 @@ class StatementModel:
             feat.append(offset + j)
             share.append(1.0)
             starts.append(s), ends.append(e), cues.append("ngram"), sources.append(term)
-        return n_cue_spans, np.asarray(feat, dtype=np.int64), np.asarray(share), starts, ends, cues, sources
+        feat_a = np.asarray(feat, dtype=np.int64)
+        # one column per span; cue spans take their kind's three features (present, count, rate)
+        columns = np.concatenate([feat_a[:n_cue_spans] + k for k in range(3)] + [feat_a[n_cue_spans:]])
+        return n_cue_spans, feat_a, _gather(row, columns), np.asarray(share), starts, ends, cues, sources
 
     def _kind_index(self) -> dict[str, int]:
         """Cue kind -> index of its first feature (three in a row: present, count, rate)."""
@@ -201,17 +205,19 @@ class StatementModel:
             self._kind_cache = {n.split(":")[1]: i for i, n in enumerate(names) if n.endswith(":present")}
         return self._kind_cache
 
-    def explain(self, prepared, x: np.ndarray, spans, head: str, level: int) -> tuple[Evidence, ...]:
+    def explain(self, prepared, spans, head: str, level: int) -> tuple[Evidence, ...]:
         """The spans whose features pushed ``head`` towards ``level`` most."""
-        n_cue, feat, share, starts, ends, cues, sources = spans
+        n_cue, feat, values, share, starts, ends, cues, sources = spans
         if not len(feat):
             return ()
-        c = self._direction(head, level) * x
+        direction = self._direction(head, level)
         contrib = np.empty(len(feat))
         if n_cue:
             first = feat[:n_cue]
-            contrib[:n_cue] = (c[first] + c[first + 1] + c[first + 2]) * share[:n_cue]
-        contrib[n_cue:] = c[feat[n_cue:]]
+            per_kind = (direction[first] * values[:n_cue] + direction[first + 1] * values[n_cue:2 * n_cue]
+                        + direction[first + 2] * values[2 * n_cue:3 * n_cue])
+            contrib[:n_cue] = per_kind * share[:n_cue]
+        contrib[n_cue:] = direction[feat[n_cue:]] * values[3 * n_cue:]
         out, used = [], set()
         for i in np.argsort(-contrib, kind="stable"):
             if contrib[i] <= 1e-6 or len(out) >= MAX_EVIDENCE:
@@ -278,6 +284,15 @@ class StatementModel:
         model.meta = json.loads(payload["meta"])
         _check_versions(model.meta, path)
         return model
+
+
+def _gather(row: tuple[np.ndarray, np.ndarray], columns: np.ndarray) -> np.ndarray:
+    """Values of a sparse row (sorted indices, data) at ``columns`` (0 where absent)."""
+    indices, data = row
+    if not len(indices):
+        return np.zeros(len(columns))
+    pos = np.minimum(np.searchsorted(indices, columns), len(indices) - 1)
+    return np.where(indices[pos] == columns, data[pos], 0.0)
 
 
 def _check_versions(meta: dict, path: Path) -> None:
