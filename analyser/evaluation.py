@@ -184,7 +184,8 @@ def write_card(results: dict, path: Path) -> None:
            "(digits folded to 0) and of CJK character bigrams. Heads: per dimension (cause, apology, humour, "
            "vagueness) a multinomial logistic regression over levels 0/1/2, per facet (what, scope, when, next) "
            "a binary one; each wrapped in `CalibratedClassifierCV(method='sigmoid', ensemble=False)`. "
-           "Score = expected level / 2. Saved with skops (no pickle); loads with an explicit list of trusted types.",
+           "Score = expected level / 2. The fitted pipelines are compiled to plain arrays (one `.npz` loaded with "
+           "`allow_pickle=False`: nothing in it can run code) and scored with numpy, giving scikit-learn's probabilities.",
            "", f"File: `{MODEL_FILE}`, {size:.1f} MB. Parameters: `{json.dumps(meta.get('params', {}))}`.", "",
            "## Training data", "",
            f"Trained on {meta['trained_on']['rows']} statements (the real held-out split, {meta['trained_on']['held_out_rows']} "

@@ -2,12 +2,13 @@
 
 Two blocks:
 
-* **cue features** (:class:`CueFeatures`): per cue kind, presence, a capped count
+* **cue features** (:func:`cue_features`): per cue kind, presence, a capped count
   and a rate per 20 tokens, plus structural features (length, digits, numbers,
   exclamation and question marks, capitals, sentences). They are the same in
   every language, so what is learnt from one language carries to the others;
   rates rather than sums keep long texts from saturating them.
-* **n-grams** (:func:`ngram_terms`, fed to a ``TfidfVectorizer``): word
+* **n-grams** (:func:`ngram_terms`, fed to a ``TfidfVectorizer`` in training and
+  to :func:`tfidf`, its numpy-only twin, when scoring): word
   unigrams and bigrams of the tokens with digits folded to ``0`` (so
   ``16:50`` and ``09:15`` are one feature), and character bigrams of CJK runs
   (robust to segmentation choices).
@@ -21,7 +22,6 @@ import math
 import re
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from .cues import cue_kinds
 
@@ -65,44 +65,51 @@ def cue_feature_names() -> list[str]:
     return names + [f"struct:{s}" for s in STRUCTURAL]
 
 
-class CueFeatures(TransformerMixin, BaseEstimator):
-    """Stateless transformer: prepared statements -> cue and structural features."""
+def cue_features(X) -> np.ndarray:
+    """Cue and structural features of prepared statements, one row each (no fitting needed)."""
+    kinds = sorted(cue_kinds())
+    index = {k: i for i, k in enumerate(kinds)}
+    out = np.zeros((len(X), 3 * len(kinds) + len(STRUCTURAL)), dtype=np.float64)
+    base = 3 * np.arange(len(kinds))
+    for row, p in enumerate(X):
+        n_tok = max(1, len(p.tokens))
+        counts = np.zeros(len(kinds))
+        for m in p.cues:
+            counts[index[m.entry.cue]] += 1
+        out[row, base] = counts > 0
+        out[row, base + 1] = np.minimum(counts, 3) / 3
+        out[row, base + 2] = np.minimum(counts * 20 / n_tok, 1)
+        text = p.text
+        n = max(1, len(text))
+        s = 3 * len(kinds)
+        out[row, s:s + len(STRUCTURAL)] = (
+            min(math.log1p(n_tok) / 6, 1.5),
+            len(_DIGIT.findall(text)) / n,
+            min(len(re.findall(r"\d+", text)) / 10, 1),
+            min(text.count("!") + text.count("！"), 5) / 5,
+            min(text.count("?") + text.count("？"), 5) / 5,
+            len(_UPPER.findall(text)) / n,
+            min(len(_SENT_END.findall(text)) / 10, 1),
+            min(len(_EMOJI_LIKE.findall(text)), 5) / 5,
+        )
+    return out
 
-    def fit(self, X, y=None):
-        return self
 
-    def get_feature_names_out(self, input_features=None):
-        return np.asarray(cue_feature_names(), dtype=object)
-
-    def transform(self, X):
-        kinds = sorted(cue_kinds())
-        index = {k: i for i, k in enumerate(kinds)}
-        out = np.zeros((len(X), 3 * len(kinds) + len(STRUCTURAL)), dtype=np.float64)
-        for row, p in enumerate(X):
-            n_tok = max(1, len(p.tokens))
-            counts = np.zeros(len(kinds))
-            for m in p.cues:
-                counts[index[m.entry.cue]] += 1
-            base = 3 * np.arange(len(kinds))
-            out[row, base] = counts > 0
-            out[row, base + 1] = np.minimum(counts, 3) / 3
-            out[row, base + 2] = np.minimum(counts * 20 / n_tok, 1)
-            text = p.text
-            n = max(1, len(text))
-            s = 3 * len(kinds)
-            out[row, s:s + len(STRUCTURAL)] = (
-                min(math.log1p(n_tok) / 6, 1.5),
-                len(_DIGIT.findall(text)) / n,
-                min(len(re.findall(r"\d+", text)) / 10, 1),
-                min(text.count("!") + text.count("！"), 5) / 5,
-                min(text.count("?") + text.count("？"), 5) / 5,
-                len(_UPPER.findall(text)) / n,
-                min(len(_SENT_END.findall(text)) / 10, 1),
-                min(len(_EMOJI_LIKE.findall(text)), 5) / 5,
-            )
-        return out
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        return tags
+def tfidf_rows(X, vocabulary: dict[str, int], idf: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """TF-IDF of prepared statements as sparse rows ``(columns, values)``, exactly as
+    scikit-learn's ``TfidfVectorizer(analyzer=ngram_terms, sublinear_tf=True)`` computes
+    them (l2-normalised), without importing scikit-learn or scipy."""
+    rows = []
+    for p in X:
+        counts: dict[int, int] = {}
+        for term in ngram_terms(p):
+            j = vocabulary.get(term)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        cols = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
+        if not len(cols):
+            rows.append((cols, np.zeros(0)))
+            continue
+        vals = (1.0 + np.log(np.fromiter((counts[c] for c in cols), dtype=np.float64, count=len(cols)))) * idf[cols]
+        rows.append((cols, vals / math.sqrt(float(vals @ vals))))
+    return rows

@@ -1,22 +1,27 @@
 """The trained models: one featuriser shared by eight calibrated classifiers.
 
-Per dimension (cause, apology, humour, vagueness) a multinomial logistic
-regression predicts level 0/1/2; per facet (what, scope, when, next) a binary
-one predicts presence. Each is wrapped in ``CalibratedClassifierCV`` (sigmoid,
-5 folds, ``ensemble=False``), so its probabilities are calibrated and its
-coefficients are those of one model fitted on all the training data, which is
-what the evidence is read from. ``StatementModel.pipeline(head)`` gives the
-scikit-learn ``Pipeline`` of one head (featuriser + classifier).
+Training (``fit``) builds, per dimension (cause, apology, humour, vagueness), a
+scikit-learn ``Pipeline`` of the featuriser (cue features + TF-IDF n-grams) and a
+multinomial logistic regression over levels 0/1/2, and per facet (what, scope,
+when, next) a binary one; each classifier is wrapped in ``CalibratedClassifierCV``
+(sigmoid, 3 folds, ``ensemble=False``), so its probabilities are calibrated and
+its coefficients are those of one model fitted on all the training data, which
+is what the evidence is read from. ``StatementModel.pipeline(head)`` returns
+the Pipeline of one head of a freshly trained model.
 
-Models are saved with skops and loaded with an explicit list of trusted types:
-loading never executes code from the file (no pickle).
+The fitted pipelines are then *compiled* to plain arrays (vocabulary, idf,
+coefficients, intercepts, calibration slopes and offsets) and scoring uses
+only those, with numpy: the same numbers as scikit-learn's ``predict_proba``
+(checked in ``tests/test_model.py``), without importing scikit-learn on the
+score path. The model file is one ``.npz`` loaded with ``allow_pickle=False``:
+arrays and a JSON header, nothing that can run code.
 """
 from __future__ import annotations
 
 import json
-import logging
 import os
 import warnings
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,30 +30,12 @@ import numpy as np
 from .errors import ModelError
 from .report import DIMENSIONS, DimensionScore, Evidence, FacetScore
 
-log = logging.getLogger("analyser")
 FACET_HEADS = ("what", "scope", "when", "next")
 HEADS = DIMENSIONS + FACET_HEADS
-MODEL_FILE = "analyser.skops"
-FORMAT = "analyser-model/1"
+MODEL_FILE = "analyser.npz"
+FORMAT = "analyser-model/2"
 #: How many spans explain one head at most.
 MAX_EVIDENCE = 8
-#: The types a model file may contain beyond skops' own defaults; anything else
-#: makes loading fail (see `load`). Reviewed by hand: no type here runs code on load.
-TRUSTED = [
-    "analyser.features.CueFeatures",
-    "analyser.features.ngram_terms",
-    "numpy.float32",
-    "numpy.float64",
-    "numpy.int64",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.calibration.CalibratedClassifierCV",
-    "sklearn.feature_extraction.text.TfidfTransformer",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.model_selection._split.StratifiedKFold",
-    "sklearn.pipeline.FeatureUnion",
-]
 
 
 def model_dir() -> Path:
@@ -66,6 +53,10 @@ def models_available() -> bool:
     return (model_dir() / MODEL_FILE).is_file()
 
 
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
 class StatementModel:
     """Featuriser plus one calibrated classifier per head."""
 
@@ -75,6 +66,9 @@ class StatementModel:
         self.min_df = min_df
         self.cv = cv
 
+    def params(self) -> dict:
+        return {"C": self.C, "class_weight": self.class_weight, "min_df": self.min_df, "cv": self.cv}
+
     # -- training -----------------------------------------------------------
     def fit(self, prepared: list, labels: dict[str, np.ndarray]) -> "StatementModel":
         from sklearn.calibration import CalibratedClassifierCV
@@ -82,57 +76,99 @@ class StatementModel:
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold
         from sklearn.pipeline import FeatureUnion
+        from sklearn.preprocessing import FunctionTransformer
 
-        from .features import CueFeatures, ngram_terms
+        from .features import cue_features, ngram_terms
 
         self.featuriser_ = FeatureUnion([
-            ("cues", CueFeatures()),
-            ("ngrams", TfidfVectorizer(analyzer=ngram_terms, min_df=self.min_df, sublinear_tf=True,
-                                       lowercase=False, dtype=np.float64)),
+            ("cues", FunctionTransformer(cue_features)),
+            ("ngrams", TfidfVectorizer(analyzer=ngram_terms, min_df=self.min_df, sublinear_tf=True, lowercase=False)),
         ])
         X = self.featuriser_.fit_transform(prepared)
         self.featuriser_.transformer_list[1][1].stop_words_ = None  # only needed for introspection; large
-        self.heads_ = {}
+        self.classifiers_ = {}
         for head in HEADS:
-            y = np.asarray(labels[head])
-            folds = min(self.cv, int(np.bincount(y).min(initial=99) if len(np.unique(y)) > 1 else 2))
+            y = np.asarray(labels[head], dtype=int)
+            smallest = np.bincount(y)[np.bincount(y) > 0].min() if len(y) else 0
             clf = CalibratedClassifierCV(
                 LogisticRegression(C=self.C, class_weight=self.class_weight, solver="newton-cg", max_iter=1000),
-                method="sigmoid", cv=StratifiedKFold(max(2, folds)), ensemble=False,
+                method="sigmoid", cv=StratifiedKFold(int(max(2, min(self.cv, smallest)))), ensemble=False,
             )
-            self.heads_[head] = clf.fit(X, y)
+            self.classifiers_[head] = clf.fit(X, y)
+        self._compile()
         return self
 
     def pipeline(self, head: str):
-        """The scikit-learn Pipeline (featuriser + classifier) of one head."""
+        """The scikit-learn Pipeline (featuriser + calibrated classifier) of one head."""
         from sklearn.pipeline import Pipeline
 
-        return Pipeline([("features", self.featuriser_), ("clf", self.heads_[head])])
+        if not hasattr(self, "classifiers_"):
+            raise ModelError("the scikit-learn pipelines exist on a freshly trained model only; "
+                             "a loaded model holds their compiled arrays")
+        return Pipeline([("features", self.featuriser_), ("clf", self.classifiers_[head])])
+
+    def _compile(self) -> None:
+        tfidf = self.featuriser_.transformer_list[1][1]
+        vocab = sorted(tfidf.vocabulary_.items(), key=lambda kv: kv[1])
+        self.terms_ = [t for t, _ in vocab]
+        self.vocabulary_ = {t: i for i, t in enumerate(self.terms_)}
+        self.idf_ = np.asarray(tfidf.idf_, dtype=np.float64)
+        self.heads_ = {}
+        for head, clf in self.classifiers_.items():
+            cal = clf.calibrated_classifiers_[0]
+            lr = cal.estimator
+            self.heads_[head] = {
+                "classes": np.asarray(cal.classes, dtype=np.int64),
+                "coef": np.asarray(lr.coef_, dtype=np.float64),
+                "intercept": np.asarray(lr.intercept_, dtype=np.float64),
+                "a": np.array([c.a_ for c in cal.calibrators], dtype=np.float64),
+                "b": np.array([c.b_ for c in cal.calibrators], dtype=np.float64),
+            }
 
     # -- inference ----------------------------------------------------------
-    def transform(self, prepared: list):
-        return self.featuriser_.transform(prepared)
+    def rows(self, prepared: list) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each statement's features as a sparse row ``(columns, values)``."""
+        from .features import cue_features, tfidf_rows
 
-    def predict_proba(self, prepared: list, X=None) -> dict[str, np.ndarray]:
-        """Per head, probabilities with one column per level (3 for dimensions, 2 for facets)."""
-        X = self.transform(prepared) if X is None else X
+        cues = cue_features(prepared)
+        n_cue = cues.shape[1]
+        out = []
+        for dense, (cols, vals) in zip(cues, tfidf_rows(prepared, self.vocabulary_, self.idf_)):
+            nz = np.flatnonzero(dense)
+            out.append((np.concatenate([nz, cols + n_cue]), np.concatenate([dense[nz], vals])))
+        return out
+
+    def predict_proba(self, prepared: list, rows=None) -> dict[str, np.ndarray]:
+        """Per head, probabilities with one column per level (3 for dimensions, 2 for facets).
+
+        The same computation as ``CalibratedClassifierCV.predict_proba`` (sigmoid,
+        one calibrator per class, normalised; for binary heads 1 - p for class 0).
+        """
+        rows = self.rows(prepared) if rows is None else rows
         out = {}
-        for head, clf in self.heads_.items():
+        for head, h in self.heads_.items():
+            coef, classes = h["coef"], h["classes"]
+            decision = np.array([coef[:, cols] @ vals for cols, vals in rows]).reshape(len(rows), -1) + h["intercept"]
+            calibrated = _expit(-(h["a"] * decision + h["b"]))
             width = 3 if head in DIMENSIONS else 2
-            p = np.zeros((X.shape[0], width))
-            p[:, clf.classes_.astype(int)] = clf.predict_proba(X)
+            p = np.zeros((len(rows), width))
+            if len(classes) == 2:
+                p[:, classes[1]] = calibrated[:, 0]
+                p[:, classes[0]] = 1.0 - calibrated[:, 0]
+            else:
+                total = calibrated.sum(axis=1, keepdims=True)
+                norm = np.divide(calibrated, total, out=np.full_like(calibrated, 1 / len(classes)), where=total != 0)
+                p[:, classes] = norm
             out[head] = p
         return out
 
     def score(self, prepared: list) -> list[tuple[dict[str, DimensionScore], dict[str, FacetScore]]]:
         """Levels, scores and evidence for each prepared statement."""
-        X = self.transform(prepared).tocsr()
-        X.sort_indices()
-        probs = self.predict_proba(prepared, X)
+        rows = self.rows(prepared)
+        probs = self.predict_proba(prepared, rows)
         results = []
         for i, p in enumerate(prepared):
-            lo, hi = X.indptr[i], X.indptr[i + 1]
-            spans = self._spans(p, (X.indices[lo:hi], X.data[lo:hi]))
+            spans = self._spans(p, rows[i])
             dims = {}
             for d in DIMENSIONS:
                 pr = probs[d][i]
@@ -155,8 +191,7 @@ class StatementModel:
         cache = self.__dict__.setdefault("_direction_cache", {})
         key = (head, level)
         if key not in cache:
-            lr = self.heads_[head].calibrated_classifiers_[0].estimator
-            coef, classes = lr.coef_, lr.classes_
+            coef, classes = self.heads_[head]["coef"], self.heads_[head]["classes"]
             if coef.shape[0] == 1:  # binary: one row, positive towards classes[1]
                 cache[key] = coef[0] if level == classes[-1] else -coef[0]
             else:
@@ -168,9 +203,8 @@ class StatementModel:
         """Spans that can be evidence, with the features behind each and their values in ``row``.
 
         Returns (n cue spans, feature index per span, feature values, share, start, end, cue, source):
-        a cue match stands for its kind's three features (share 1/n of the
-        kind's contribution when the kind matched n times); an n-gram for its
-        vocabulary entry.
+        a cue match stands for its kind's three features (share 1/n of the kind's
+        contribution when the kind matched n times); an n-gram for its vocabulary entry.
         """
         from .features import ngram_spans
 
@@ -184,9 +218,9 @@ class StatementModel:
             share.append(1.0 / counts[m.entry.cue])
             starts.append(m.start), ends.append(m.end), cues.append(m.entry.cue), sources.append(m.entry.source)
         n_cue_spans = len(feat)
-        vocab, offset, seen = self._vocab(), self._n_cue_features(), set()
+        offset, seen = len(self._names()), set()
         for term, s, e in ngram_spans(prepared):
-            j = vocab.get(term)
+            j = self.vocabulary_.get(term)
             if j is None or (term, s) in seen:
                 continue
             seen.add((term, s))
@@ -198,11 +232,17 @@ class StatementModel:
         columns = np.concatenate([feat_a[:n_cue_spans] + k for k in range(3)] + [feat_a[n_cue_spans:]])
         return n_cue_spans, feat_a, _gather(row, columns), np.asarray(share), starts, ends, cues, sources
 
+    def _names(self) -> list[str]:
+        if getattr(self, "_names_cache", None) is None:
+            from .features import cue_feature_names
+
+            self._names_cache = cue_feature_names()
+        return self._names_cache
+
     def _kind_index(self) -> dict[str, int]:
         """Cue kind -> index of its first feature (three in a row: present, count, rate)."""
         if getattr(self, "_kind_cache", None) is None:
-            names = self._names()
-            self._kind_cache = {n.split(":")[1]: i for i, n in enumerate(names) if n.endswith(":present")}
+            self._kind_cache = {n.split(":")[1]: i for i, n in enumerate(self._names()) if n.endswith(":present")}
         return self._kind_cache
 
     def explain(self, prepared, spans, head: str, level: int) -> tuple[Evidence, ...]:
@@ -233,73 +273,76 @@ class StatementModel:
             out.append(prepared.evidence(s, e, cues[i], float(contrib[i]), why, src))
         return tuple(out)
 
-    def _names(self) -> np.ndarray:
-        if getattr(self, "_names_cache", None) is None:
-            from .features import cue_feature_names
-
-            self._names_cache = np.asarray(cue_feature_names(), dtype=object)
-        return self._names_cache
-
-    def _n_cue_features(self) -> int:
-        return len(self._names())
-
-    def _vocab(self) -> dict:
-        return self.featuriser_.transformer_list[1][1].vocabulary_
-
     # -- persistence --------------------------------------------------------
     def save(self, path: Path, meta: dict) -> None:
-        import skops.io as sio
-
-        payload = {"format": FORMAT, "meta": json.dumps(meta, sort_keys=True), "params": json.dumps(
-            {"C": self.C, "class_weight": self.class_weight, "min_df": self.min_df, "cv": self.cv}),
-            "featuriser": self.featuriser_, "heads": self.heads_}
+        """Write the compiled model: one ``.npz`` of plain arrays plus a JSON header."""
+        header = {"format": FORMAT, "meta": meta, "params": self.params(), "terms": self.terms_,
+                  "cue_features": self._names(), "heads": {h: v["classes"].tolist() for h, v in self.heads_.items()}}
+        arrays = {"header": np.frombuffer(json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8"), dtype=np.uint8),
+                  "idf": self.idf_}
+        for head, h in self.heads_.items():
+            for key in ("coef", "intercept", "a", "b"):
+                arrays[f"{head}.{key}"] = h[key]
+        path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        sio.dump(payload, tmp, compression=8)
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
         os.replace(tmp, path)
 
     @classmethod
     def load(cls, path: Path) -> "StatementModel":
-        import zipfile
-
-        import skops.io as sio
-
+        """Load a compiled model; any damaged, foreign or incompatible file raises :class:`ModelError`."""
+        path = Path(path)
         if not path.is_file():
             raise ModelError(f"no model at {path}; run `python -m analyser train` or use --rules")
         try:
-            untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED)
-        except (zipfile.BadZipFile, KeyError, ValueError, json.JSONDecodeError, OSError) as exc:
-            raise ModelError(f"{path} is not a valid analyser model file (corrupted or truncated: {exc})") from None
-        if untrusted:
-            raise ModelError(f"{path} contains types this version does not trust: {', '.join(sorted(untrusted))}")
+            with np.load(path, allow_pickle=False) as npz:  # arrays only: nothing in the file can run code
+                arrays = {k: npz[k] for k in npz.files}
+            header = json.loads(arrays.pop("header").tobytes().decode("utf-8"))
+        except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError, UnicodeDecodeError) as exc:
+            raise ModelError(f"{path} is not a valid analyser model file (corrupted, truncated or foreign: "
+                             f"{type(exc).__name__})") from None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise ModelError(f"{path} is not an analyser model of format {FORMAT}")
+        model = cls(**header["params"])
         try:
-            payload = sio.load(path, trusted=TRUSTED)
-        except Exception as exc:  # skops raises many types on damaged files
-            raise ModelError(f"{path} could not be loaded ({type(exc).__name__}: {exc})") from None
-        if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-            raise ModelError(f"{path} is not an analyser model ({FORMAT})")
-        model = cls(**json.loads(payload["params"]))
-        model.featuriser_ = payload["featuriser"]
-        model.heads_ = payload["heads"]
-        model.meta = json.loads(payload["meta"])
+            from .features import cue_feature_names
+
+            if header["cue_features"] != cue_feature_names():
+                raise ModelError(f"{path} was trained with other cue kinds than this version has; retrain it")
+            model.terms_ = header["terms"]
+            model.vocabulary_ = {t: i for i, t in enumerate(model.terms_)}
+            model.idf_ = arrays["idf"]
+            model.heads_ = {h: {"classes": np.asarray(c, dtype=np.int64), **{k: arrays[f"{h}.{k}"] for k in ("coef", "intercept", "a", "b")}}
+                            for h, c in header["heads"].items()}
+            n = len(model._names()) + len(model.terms_)
+            if set(model.heads_) != set(HEADS) or any(h["coef"].shape[1] != n for h in model.heads_.values()):
+                raise ModelError(f"{path} is inconsistent (heads or feature counts do not match)")
+        except KeyError as exc:
+            raise ModelError(f"{path} lacks {exc}; it is not a complete analyser model") from None
+        model.meta = header["meta"]
         _check_versions(model.meta, path)
         return model
 
 
 def _gather(row: tuple[np.ndarray, np.ndarray], columns: np.ndarray) -> np.ndarray:
-    """Values of a sparse row (sorted indices, data) at ``columns`` (0 where absent)."""
+    """Values of a sparse row ``(columns, values)`` at ``columns`` (0 where absent)."""
     indices, data = row
     if not len(indices):
         return np.zeros(len(columns))
+    order = np.argsort(indices)
+    indices, data = indices[order], data[order]
     pos = np.minimum(np.searchsorted(indices, columns), len(indices) - 1)
     return np.where(indices[pos] == columns, data[pos], 0.0)
 
 
 def _check_versions(meta: dict, path: Path) -> None:
-    import sklearn
+    """Warn when the model was trained with another analyser or numpy major/minor version."""
+    from . import __version__
 
+    now = {"analyser": __version__, "numpy": np.__version__}
     trained = meta.get("versions", {})
-    now = {"scikit-learn": sklearn.__version__}
     for lib, version in now.items():
         if trained.get(lib) and trained[lib].split(".")[:2] != version.split(".")[:2]:
             warnings.warn(f"{path.name} was trained with {lib} {trained[lib]}, this is {version}: "

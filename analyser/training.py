@@ -69,14 +69,13 @@ def content_hash(df) -> str:
 
 def versions() -> dict:
     import jieba
-    import skops
     import sklearn
     import spacy
 
     from . import __version__
 
     return {"analyser": __version__, "python": platform.python_version(), "scikit-learn": sklearn.__version__,
-            "skops": skops.__version__, "spacy": spacy.__version__, "jieba": jieba.__version__, "numpy": np.__version__}
+            "spacy": spacy.__version__, "jieba": jieba.__version__, "numpy": np.__version__}
 
 
 def fit(df, **params):
@@ -100,7 +99,7 @@ def train(data: str | Path | None = None, corpus: str | Path | None = None, out:
                        "content_hash": content_hash(train_df)},
         "label_distribution": {k: {str(v): int(n) for v, n in train_df[k].value_counts().sort_index().items()} for k in LABELS},
         "versions": versions(),
-        "params": {"C": model.C, "class_weight": model.class_weight, "min_df": model.min_df, "cv": model.cv},
+        "params": model.params(),
     }
     checkout = Path(__file__).resolve().parents[1] / "models"
     path = (Path(out) if out else checkout if checkout.is_dir() else model_dir()) / MODEL_FILE

@@ -1,0 +1,113 @@
+"""The trained models: learning, determinism, compiled inference, persistence, shipped model."""
+import numpy as np
+import pytest
+
+from analyser.data import authored_rows
+from analyser.model import HEADS, StatementModel, default_model, models_available
+from analyser.training import fit, prepare_all
+
+pd = pytest.importorskip("pandas")
+
+
+@pytest.fixture(scope="module")
+def fixture_split():
+    """English and French authored statements, split by incident (3/4 train, 1/4 test)."""
+    df = pd.DataFrame([r for r in authored_rows() if r["lang"] in ("en", "fr")])
+    test = df["incident"].map(lambda i: sum(map(ord, i)) % 4 == 0)  # stable across runs
+    return df[~test].reset_index(drop=True), df[test].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def fixture_model(fixture_split):
+    train, _ = fixture_split
+    return fit(train)
+
+
+def test_training_learns(fixture_model, fixture_split):
+    from sklearn.metrics import cohen_kappa_score
+
+    train, test = fixture_split
+    probs = fixture_model.predict_proba(prepare_all(test))
+    for head in ("cause", "apology", "humour", "vagueness"):
+        pred = probs[head].argmax(axis=1)
+        majority = np.full(len(test), train[head].value_counts().idxmax())
+        model_k = cohen_kappa_score(test[head], pred, weights="quadratic")
+        majority_k = cohen_kappa_score(test[head], majority, weights="quadratic")
+        assert model_k > majority_k + 0.2, head
+
+
+def test_compiled_probabilities_equal_scikit_learn(fixture_model, fixture_split):
+    _, test = fixture_split
+    prepared = prepare_all(test)
+    mine = fixture_model.predict_proba(prepared)
+    X = fixture_model.featuriser_.transform(prepared)
+    for head in HEADS:
+        classes = fixture_model.heads_[head]["classes"]
+        expected = fixture_model.pipeline(head).named_steps["clf"].predict_proba(X)
+        np.testing.assert_allclose(mine[head][:, classes], expected, atol=1e-9)
+
+
+def test_save_load_round_trip_is_identical(fixture_model, fixture_split, tmp_path):
+    _, test = fixture_split
+    prepared = prepare_all(test)
+    fixture_model.save(tmp_path / "m.npz", {"versions": {}})
+    loaded = StatementModel.load(tmp_path / "m.npz")
+    before, after = fixture_model.predict_proba(prepared), loaded.predict_proba(prepared)
+    for head in HEADS:
+        np.testing.assert_array_equal(before[head], after[head])
+    assert [e.to_dict() for e in fixture_model.score(prepared[:3])[0][0]["cause"].evidence] == \
+           [e.to_dict() for e in loaded.score(prepared[:3])[0][0]["cause"].evidence]
+
+
+def test_training_is_deterministic(fixture_model, fixture_split, tmp_path):
+    train, test = fixture_split
+    again = fit(train)
+    prepared = prepare_all(test)
+    a, b = fixture_model.predict_proba(prepared), again.predict_proba(prepared)
+    for head in HEADS:
+        np.testing.assert_array_equal(a[head], b[head])
+
+
+def test_evidence_spans_explain_the_level(fixture_model):
+    from analyser.prepare import prepare
+
+    text = "We apologise: payments failed because an expired TLS certificate on the gateway was not renewed."
+    p = prepare(text, "en")
+    dims, _ = fixture_model.score([p])[0]
+    for d in dims.values():
+        for e in d.evidence:
+            assert text[e.start:e.end] == e.text and e.weight > 0
+        weights = [e.weight for e in d.evidence]
+        assert weights == sorted(weights, reverse=True)
+
+
+needs_model = pytest.mark.skipif(not models_available(), reason="no trained model installed")
+
+
+@needs_model
+@pytest.mark.parametrize("name,expect", [
+    ("en_payments.txt", {"cause": 2, "vagueness": 0}),
+    ("en_vague.txt", {"cause": 0, "apology": 0, "vagueness": 2}),
+    ("zh-Hans_formal.txt", {"cause": 2, "humour": 0}),
+    ("de_bank.txt", {"humour_min": 1}),
+])
+def test_shipped_model_scores_the_readme_samples_sensibly(name, expect):
+    from pathlib import Path
+
+    from analyser import analyse
+
+    text = (Path(__file__).resolve().parents[1] / "data/statements/examples" / name).read_text(encoding="utf-8")
+    report = analyse(text)
+    assert report.method == "model"
+    for key, level in expect.items():
+        if key.endswith("_min"):
+            assert report.dimensions[key[:-4]].level >= level
+        else:
+            assert report.dimensions[key].level == level, key
+
+
+@needs_model
+def test_shipped_model_loads_and_records_versions():
+    model = default_model()
+    assert set(model.heads_) == set(HEADS)
+    assert {"analyser", "numpy", "scikit-learn"} <= set(model.meta["versions"])
