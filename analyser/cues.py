@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import DataError
 from .languages import COMMON, LanguageSpec, lang_dir, spec_for
@@ -52,9 +53,8 @@ class CueEntry:
         return self.cue.split(".", 1)[1]
 
 
-@dataclass(frozen=True)
-class CueMatch:
-    """A cue found at ``[start, end)`` of the normalised text."""
+class CueMatch(NamedTuple):
+    """A cue found at ``[start, end)`` of the normalised text (a named tuple: made in bulk)."""
 
     start: int
     end: int

@@ -35,18 +35,12 @@ _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 STRUCTURAL = ("log_tokens", "digit_share", "numbers", "exclaims", "questions", "capitals", "sentences", "emoji_like")
 
 
-def _fold(term: str) -> str:
-    return term.translate(_DIGIT_FOLD)
-
-
 def ngram_spans(prepared) -> list[tuple[str, int, int]]:
     """``(term, start, end)`` for every n-gram of a prepared statement."""
-    out: list[tuple[str, int, int]] = []
     words = [t for t in prepared.tokens if not _PUNCT_ONLY.match(t.norm)]
-    for t in words:
-        out.append((f"w:{_fold(t.norm)}", t.start, t.end))
-    for a, b in zip(words, words[1:]):
-        out.append((f"b:{_fold(a.norm)} {_fold(b.norm)}", a.start, b.end))
+    folded = [t.norm.translate(_DIGIT_FOLD) for t in words]
+    out = [(f"w:{f}", t.start, t.end) for f, t in zip(folded, words)]
+    out += [(f"b:{f} {g}", a.start, b.end) for f, g, a, b in zip(folded, folded[1:], words, words[1:])]
     for m in _CJK_RUN.finditer(prepared.match_text):
         run, base = m.group(0), m.start()
         out.extend((f"c:{run[i:i + 2]}", base + i, base + i + 2) for i in range(len(run) - 1))
@@ -95,14 +89,15 @@ def cue_features(X) -> np.ndarray:
     return out
 
 
-def tfidf_rows(X, vocabulary: dict[str, int], idf: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """TF-IDF of prepared statements as sparse rows ``(columns, values)``, exactly as
-    scikit-learn's ``TfidfVectorizer(analyzer=ngram_terms, sublinear_tf=True)`` computes
-    them (l2-normalised), without importing scikit-learn or scipy."""
+def tfidf_rows(spans: list[list[tuple[str, int, int]]], vocabulary: dict[str, int],
+               idf: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """TF-IDF rows ``(columns, values)`` from each statement's :func:`ngram_spans`, exactly
+    as scikit-learn's ``TfidfVectorizer(analyzer=ngram_terms, sublinear_tf=True)``
+    computes them (l2-normalised), without importing scikit-learn or scipy."""
     rows = []
-    for p in X:
+    for doc in spans:
         counts: dict[int, int] = {}
-        for term in ngram_terms(p):
+        for term, _, _ in doc:
             j = vocabulary.get(term)
             if j is not None:
                 counts[j] = counts.get(j, 0) + 1

@@ -126,14 +126,15 @@ class StatementModel:
             }
 
     # -- inference ----------------------------------------------------------
-    def rows(self, prepared: list) -> list[tuple[np.ndarray, np.ndarray]]:
+    def rows(self, prepared: list, spans: list | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
         """Each statement's features as a sparse row ``(columns, values)``."""
-        from .features import cue_features, tfidf_rows
+        from .features import cue_features, ngram_spans, tfidf_rows
 
+        spans = [ngram_spans(p) for p in prepared] if spans is None else spans
         cues = cue_features(prepared)
         n_cue = cues.shape[1]
         out = []
-        for dense, (cols, vals) in zip(cues, tfidf_rows(prepared, self.vocabulary_, self.idf_)):
+        for dense, (cols, vals) in zip(cues, tfidf_rows(spans, self.vocabulary_, self.idf_)):
             nz = np.flatnonzero(dense)
             out.append((np.concatenate([nz, cols + n_cue]), np.concatenate([dense[nz], vals])))
         return out
@@ -164,11 +165,14 @@ class StatementModel:
 
     def score(self, prepared: list) -> list[tuple[dict[str, DimensionScore], dict[str, FacetScore]]]:
         """Levels, scores and evidence for each prepared statement."""
-        rows = self.rows(prepared)
+        from .features import ngram_spans
+
+        ngrams = [ngram_spans(p) for p in prepared]
+        rows = self.rows(prepared, ngrams)
         probs = self.predict_proba(prepared, rows)
         results = []
         for i, p in enumerate(prepared):
-            spans = self._spans(p, rows[i])
+            spans = self._spans(p, rows[i], ngrams[i])
             dims = {}
             for d in DIMENSIONS:
                 pr = probs[d][i]
@@ -199,15 +203,13 @@ class StatementModel:
                 cache[key] = coef[k] - coef.mean(axis=0)
         return cache[key]
 
-    def _spans(self, prepared, row: tuple[np.ndarray, np.ndarray]):
+    def _spans(self, prepared, row: tuple[np.ndarray, np.ndarray], ngrams: list[tuple[str, int, int]]):
         """Spans that can be evidence, with the features behind each and their values in ``row``.
 
         Returns (n cue spans, feature index per span, feature values, share, start, end, cue, source):
         a cue match stands for its kind's three features (share 1/n of the kind's
         contribution when the kind matched n times); an n-gram for its vocabulary entry.
         """
-        from .features import ngram_spans
-
         kinds = self._kind_index()
         counts: dict[str, int] = {}
         for m in prepared.cues:
@@ -218,15 +220,14 @@ class StatementModel:
             share.append(1.0 / counts[m.entry.cue])
             starts.append(m.start), ends.append(m.end), cues.append(m.entry.cue), sources.append(m.entry.source)
         n_cue_spans = len(feat)
-        offset, seen = len(self._names()), set()
-        for term, s, e in ngram_spans(prepared):
-            j = self.vocabulary_.get(term)
-            if j is None or (term, s) in seen:
-                continue
-            seen.add((term, s))
-            feat.append(offset + j)
-            share.append(1.0)
-            starts.append(s), ends.append(e), cues.append("ngram"), sources.append(term)
+        offset, vocab = len(self._names()), self.vocabulary_
+        known = [(vocab[t], t, s, e) for t, s, e in dict.fromkeys(ngrams) if t in vocab]
+        feat += [offset + j for j, _, _, _ in known]
+        share += [1.0] * len(known)
+        starts += [s for _, _, s, _ in known]
+        ends += [e for _, _, _, e in known]
+        cues += ["ngram"] * len(known)
+        sources += [t for _, t, _, _ in known]
         feat_a = np.asarray(feat, dtype=np.int64)
         # one column per span; cue spans take their kind's three features (present, count, rate)
         columns = np.concatenate([feat_a[:n_cue_spans] + k for k in range(3)] + [feat_a[n_cue_spans:]])

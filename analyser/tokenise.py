@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import csv
 import logging
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from .languages import LanguageSpec, spec_for
 
 
-@dataclass(frozen=True)
-class Token:
-    """A token at ``[start, end)`` of the text it was cut from; ``norm`` is lower-cased."""
+class Token(NamedTuple):
+    """A token at ``[start, end)`` of the text it was cut from; ``norm`` is lower-cased.
+
+    A named tuple rather than a dataclass: statements make thousands of them.
+    """
 
     norm: str
     start: int
