@@ -30,6 +30,8 @@ def render_text(report: Report) -> str:
         if len(s.evidence) > _MAX_EVIDENCE:
             lines.append(f"{'':<35}(+{len(s.evidence) - _MAX_EVIDENCE} more)")
     lines.append("")
+    lines.append("evidence: the spans that pushed each level most, strongest first")
+    lines.append("")
     checks = "  ".join(f"{f} {'✓' if report.facets[f].present else '✗'}" for f in FACETS)
     lines.append(f"facets: {checks}")
     for f in report.missing_facets:
