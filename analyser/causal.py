@@ -341,16 +341,38 @@ class CausalSentenceModel:
         return model
 
 
+_SKOPS_REF = re.compile(r'("__id__": |"file": ")(\d+)')
+
+
 def _fixed_zip(raw: bytes) -> bytes:
-    """The same zip archive with fixed timestamps and sorted entries: reproducible bytes."""
+    """The same skops archive with reproducible bytes.
+
+    skops names objects and array files by ``id()``, which changes from run to
+    run: those numbers are renumbered in order of first appearance (they only
+    need to be unique), entries are sorted and timestamps fixed.
+    """
     src = zipfile.ZipFile(io.BytesIO(raw))
+    schema = src.read("schema.json").decode("utf-8")
+    ids: dict[str, str] = {}
+
+    def renumber(m: re.Match) -> str:
+        return m.group(1) + ids.setdefault(m.group(2), str(len(ids) + 1))
+
+    schema = _SKOPS_REF.sub(renumber, schema)
+    entries = {"schema.json": schema.encode("utf-8")}
+    for name in src.namelist():
+        if name != "schema.json":
+            stem, dot, ext = name.partition(".")
+            if stem not in ids:
+                raise ModelError(f"unexpected entry {name!r} in the skops archive")
+            entries[ids[stem] + dot + ext] = src.read(name)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as dst:
-        for name in sorted(src.namelist()):
+        for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name), compresslevel=9)
+            dst.writestr(info, entries[name], compresslevel=9)
     return buf.getvalue()
 
 

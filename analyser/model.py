@@ -36,6 +36,8 @@ MODEL_FILE = "analyser.npz"
 FORMAT = "analyser-model/2"
 #: How many spans explain one head at most.
 MAX_EVIDENCE = 8
+#: A model file unpacking to more than this is refused (the shipped one unpacks to ~10 MB).
+MAX_MODEL_BYTES = 200 * 1024 * 1024
 
 
 def model_dir() -> Path:
@@ -298,32 +300,54 @@ class StatementModel:
         if not path.is_file():
             raise ModelError(f"no model at {path}; run `python -m analyser train` or use --rules")
         try:
-            with np.load(path, allow_pickle=False) as npz:  # arrays only: nothing in the file can run code
-                arrays = {k: npz[k] for k in npz.files}
-            header = json.loads(arrays.pop("header").tobytes().decode("utf-8"))
-        except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError, UnicodeDecodeError) as exc:
+            model = cls._read(path)
+        except ModelError:
+            raise
+        except Exception as exc:  # a damaged file can fail in many ways; none may escape as a traceback
             raise ModelError(f"{path} is not a valid analyser model file (corrupted, truncated or foreign: "
                              f"{type(exc).__name__})") from None
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
-            raise ModelError(f"{path} is not an analyser model of format {FORMAT}")
-        model = cls(**header["params"])
-        try:
-            from .features import cue_feature_names
-
-            if header["cue_features"] != cue_feature_names():
-                raise ModelError(f"{path} was trained with other cue kinds than this version has; retrain it")
-            model.terms_ = header["terms"]
-            model.vocabulary_ = {t: i for i, t in enumerate(model.terms_)}
-            model.idf_ = arrays["idf"]
-            model.heads_ = {h: {"classes": np.asarray(c, dtype=np.int64), **{k: arrays[f"{h}.{k}"] for k in ("coef", "intercept", "a", "b")}}
-                            for h, c in header["heads"].items()}
-            n = len(model._names()) + len(model.terms_)
-            if set(model.heads_) != set(HEADS) or any(h["coef"].shape[1] != n for h in model.heads_.values()):
-                raise ModelError(f"{path} is inconsistent (heads or feature counts do not match)")
-        except KeyError as exc:
-            raise ModelError(f"{path} lacks {exc}; it is not a complete analyser model") from None
-        model.meta = header["meta"]
         _check_versions(model.meta, path)
+        return model
+
+    @classmethod
+    def _read(cls, path: Path) -> "StatementModel":
+        from .features import cue_feature_names
+
+        with zipfile.ZipFile(path) as zf:  # check sizes before numpy decompresses anything
+            sizes = {i.filename: i.file_size for i in zf.infolist()}
+        if sum(sizes.values()) > MAX_MODEL_BYTES:
+            raise ModelError(f"{path} would unpack to {sum(sizes.values()) / 1e6:.0f} MB; refusing a model that large")
+        with np.load(path, allow_pickle=False) as npz:  # arrays only: nothing in the file can run code
+            header = json.loads(npz["header"].tobytes().decode("utf-8"))
+            if not isinstance(header, dict) or header.get("format") != FORMAT:
+                raise ModelError(f"{path} is not an analyser model of format {FORMAT}")
+            heads = header["heads"]
+            if not isinstance(heads, dict) or set(heads) != set(HEADS):
+                raise ModelError(f"{path} does not hold the heads {', '.join(HEADS)}")
+            arrays = {"idf": npz["idf"]}
+            for h in HEADS:
+                for key in ("coef", "intercept", "a", "b"):
+                    arrays[f"{h}.{key}"] = npz[f"{h}.{key}"]
+        if header["cue_features"] != cue_feature_names():
+            raise ModelError(f"{path} was trained with other cue kinds than this version has; retrain it")
+        params = header["params"]
+        if not isinstance(params, dict) or not isinstance(header["terms"], list) or not isinstance(header["meta"], dict):
+            raise ModelError(f"{path} has a malformed header")
+        model = cls(**params)
+        model.terms_ = [str(t) for t in header["terms"]]
+        model.vocabulary_ = {t: i for i, t in enumerate(model.terms_)}
+        model.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
+        model.heads_ = {h: {"classes": np.asarray(heads[h], dtype=np.int64),
+                            **{k: np.asarray(arrays[f"{h}.{k}"], dtype=np.float64) for k in ("coef", "intercept", "a", "b")}}
+                        for h in HEADS}
+        n = len(model._names()) + len(model.terms_)
+        for h, v in model.heads_.items():
+            k = len(v["classes"])
+            rows = 1 if k == 2 else k
+            if (v["coef"].shape != (rows, n) or v["intercept"].shape != (rows,) or v["a"].shape != (rows,)
+                    or v["b"].shape != (rows,) or model.idf_.shape != (len(model.terms_),)):
+                raise ModelError(f"{path} is inconsistent: the arrays of head {h!r} do not fit its features")
+        model.meta = header["meta"]
         return model
 
 
@@ -343,9 +367,12 @@ def _check_versions(meta: dict, path: Path) -> None:
     from . import __version__
 
     now = {"analyser": __version__, "numpy": np.__version__}
-    trained = meta.get("versions", {})
+    trained = meta.get("versions") if isinstance(meta, dict) else None
+    if not isinstance(trained, dict):
+        warnings.warn(f"{path.name} does not record the versions it was trained with", stacklevel=3)
+        return
     for lib, version in now.items():
-        if trained.get(lib) and trained[lib].split(".")[:2] != version.split(".")[:2]:
+        if isinstance(trained.get(lib), str) and trained[lib].split(".")[:2] != version.split(".")[:2]:
             warnings.warn(f"{path.name} was trained with {lib} {trained[lib]}, this is {version}: "
                           "scores may differ; retrain with `python -m analyser train`", stacklevel=3)
 

@@ -80,11 +80,10 @@ def _fill(unit: str, size: int) -> str:
 
 
 def _cpu(fn, *args, repeat: int = 1) -> float:
-    """Least CPU time of ``repeat`` calls, without garbage-collector pauses (they grow with
-    everything the test session has allocated, not with the text)."""
+    """Least CPU time of ``repeat`` calls, without garbage-collector pauses (their cost grows
+    with everything the test session holds, not with the text)."""
     best = float("inf")
     for _ in range(repeat):
-        gc.collect()
         gc.disable()
         try:
             start = time.process_time()

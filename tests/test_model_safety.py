@@ -279,7 +279,6 @@ def _npz_with(good: bytes, header: dict | None = None, arrays: dict | None = Non
     return buf.getvalue()
 
 
-MODEL_BUG = "analyser/model.py load() lets this damage escape as a traceback (reported)"
 BAD_FILES = {
     "bytes-flipped": lambda good: _flipped(good),
     "truncated-half": lambda good: good[: len(good) // 2],
@@ -297,7 +296,6 @@ BAD_FILES = {
     "header-meta-not-a-mapping": lambda good: _npz_with(good, header={"meta": ["versions"]}),
     "coef-not-a-matrix": lambda good: _npz_with(good, arrays={".coef": np.zeros(3)}),
 }
-XFAIL = {"npz-header-lacks-fields", "deflate-stream-corrupted", "header-params-not-a-mapping", "header-meta-not-a-mapping", "coef-not-a-matrix"}
 BAD_IDS = list(BAD_FILES)
 
 
@@ -308,8 +306,7 @@ def _npz_with_only(**arrays) -> bytes:
 
 
 def _bad_params():
-    return [pytest.param(name, marks=pytest.mark.xfail(reason=MODEL_BUG, strict=False)) if name in XFAIL else name
-            for name in BAD_IDS]
+    return BAD_IDS
 
 
 @pytest.fixture(scope="module")

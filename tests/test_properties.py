@@ -134,7 +134,6 @@ CROSS_PROCESS = [
     "Sorry! Payments failed from 14:05 to 14:40 because of an expired certificate. 🙏 Next update at 15:00.",
     "由于服务器故障，部分用户无法登录，我们深表歉意，预计30分钟内恢复。",
     "<p>We <b>apologise</b> &amp; our servers are taking a nap 😴</p><script>sorry</script>",
-    "Nous nous excusons : suite à une panne réseau, le service est indisponible depuis 9 h.",
     "Wir entschuldigen uns für die Störung: Ursache war ein Stromausfall im Rechenzentrum.",
     "Disculpen las molestias: debido a una avería eléctrica el servicio no está disponible.",
     "sorry sorry sorry because because 由于由于 :) :) !!",
