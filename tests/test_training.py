@@ -1,0 +1,48 @@
+"""`python -m analyser train` and `evaluate` as a user runs them."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_train_without_the_real_corpus_uses_authored_statements_and_warns(tmp_path):
+    data = tmp_path / "statements"
+    (data / "authored").mkdir(parents=True)
+    shutil.copy(ROOT / "data/statements/authored/en.jsonl", data / "authored/en.jsonl")
+    (data / "labels").mkdir()
+    out = tmp_path / "models"
+    res = subprocess.run([sys.executable, "-m", "analyser", "train", "--data", str(data),
+                          "--corpus", str(tmp_path / "no-corpus"), "--out", str(out)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert "authored statements only" in res.stderr
+    assert (out / "analyser.npz").is_file()
+    meta = json.loads((out / "training.json").read_text())
+    assert meta["trained_on"]["by_source_lang"] == {"authored/en": 160}
+
+    # the trained model scores through the CLI when pointed at
+    env = {"ANALYSER_MODELS": str(out), "PATH": "/usr/bin:/bin"}
+    scored = subprocess.run([sys.executable, "-m", "analyser", "score", "--json", "--text",
+                             "Sorry! Checkout failed for all customers from 14:05 to 14:40 because of an expired certificate."],
+                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert scored.returncode == 0, scored.stderr
+    assert json.loads(scored.stdout)["method"] == "model"
+
+
+def test_evaluate_a_labelled_file(tmp_path):
+    rows = [json.loads(line) for line in open(ROOT / "data/statements/authored/fr.jsonl", encoding="utf-8")][:30]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "analyser", "evaluate", "--data", str(path), "--json", str(tmp_path / "f.json")],
+                         capture_output=True, text=True, cwd=ROOT, timeout=600)
+    if "no model" in res.stderr:
+        return  # no trained model installed: nothing to evaluate
+    assert res.returncode == 0, res.stderr
+    figures = json.loads((tmp_path / "f.json").read_text())["file"]
+    for method in ("model", "rules"):
+        for head in ("cause", "apology", "humour", "vagueness"):
+            assert figures[method][head]["all"]["n"] == 30
+            assert "kappa" in figures[method][head]["fr"]
