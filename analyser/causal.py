@@ -232,8 +232,9 @@ DEFAULT_PARAMS = {"C": 3.0, "chars": False, "weighting": "agreement", "threshold
 class CausalSentenceModel:
     """Probability that a sentence states a cause and its effect (CNC's "Causal")."""
 
-    def __init__(self, C: float = 1.0, chars: bool = False, weighting: str = "none",
-                 threshold: float = 0.5, min_df: int = 2, lang: str = "en"):
+    def __init__(self, C: float = DEFAULT_PARAMS["C"], chars: bool = DEFAULT_PARAMS["chars"],
+                 weighting: str = DEFAULT_PARAMS["weighting"], threshold: float = DEFAULT_PARAMS["threshold"],
+                 min_df: int = 2, lang: str = "en"):
         if weighting not in ("none", "agreement"):
             raise ValueError(f"weighting must be 'none' or 'agreement', not {weighting!r}")
         self.C = float(C)
@@ -317,7 +318,7 @@ class CausalSentenceModel:
 
         path = Path(path)
         if not path.is_file():
-            raise ModelError(f"no causal model at {path}; run `python -m analyser evaluate --causal --save`")
+            raise ModelError(f"no causal model at {path}; run `python -m analyser evaluate --causal --causal-save`")
         try:
             untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED)
         except (zipfile.BadZipFile, KeyError, ValueError, TypeError, json.JSONDecodeError, OSError) as exc:
@@ -382,7 +383,7 @@ def _check_versions(meta: dict, path: Path) -> None:
     trained = meta.get("versions", {}).get("scikit-learn")
     if trained and trained.split(".")[:2] != sklearn.__version__.split(".")[:2]:
         warnings.warn(f"{path.name} was trained with scikit-learn {trained}, this is {sklearn.__version__}: "
-                      "probabilities may differ; retrain with `python -m analyser evaluate --causal --save`",
+                      "probabilities may differ; retrain with `python -m analyser evaluate --causal --causal-save`",
                       stacklevel=3)
 
 
@@ -627,7 +628,13 @@ def train_cnc(out_path: Path | None = None, root: Path | None = None, select: bo
                   "cv_f1": result["cv"]["f1"], "dev_f1": result["dev_metrics"]["f1"],
                   "versions": {"scikit-learn": sklearn.__version__}}
     model.save(out_path)
-    result["files"] = {"model": str(out_path), "metrics": str(out_path.with_name(METRICS_FILE))}
+    def shown(path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(ROOT))
+        except ValueError:
+            return str(path)
+
+    result["files"] = {"model": shown(out_path), "metrics": shown(out_path.with_name(METRICS_FILE))}
     out_path.with_name(METRICS_FILE).write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return result
 
@@ -653,12 +660,30 @@ def markdown(result: dict) -> str:
 
 
 def main_causal(args) -> int:
-    """``evaluate --causal``: figures on CNC V1 dev (``--cnc DIR``, ``--json``, ``--save``, ``--select``)."""
+    """``python -m analyser evaluate --causal``: figures on CNC V1 dev, as markdown.
+
+    Reads, when present on ``args``: ``cnc`` (folder of the corpus),
+    ``causal_select`` (rerun the cross-validated selection over
+    :data:`CANDIDATES`, minutes), ``causal_save`` (also write
+    ``models/causal.skops`` and ``models/causal_metrics.json``; always reruns
+    the selection, so the file is the cross-validation winner and the JSON holds
+    the whole table) and ``json`` (a path: also write the figures there).
+    Without ``causal_save`` nothing under ``models/`` is touched.
+    """
+    import sys
+
     root = getattr(args, "cnc", None)
-    if getattr(args, "save", False):
-        result = train_cnc(getattr(args, "out", None), root, select=getattr(args, "select", True))
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    if getattr(args, "causal_save", False):
+        result = train_cnc(None, root, select=True, log=log)
     else:
-        result = evaluate_cnc(root, select=getattr(args, "select", False))
+        result = evaluate_cnc(root, select=bool(getattr(args, "causal_select", False)), log=log)
         result.pop("model", None)
-    print(json.dumps(result, indent=2, sort_keys=True) if getattr(args, "json", False) else markdown(result))
+    out = getattr(args, "json", None)
+    if isinstance(out, str) and out:
+        Path(out).write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(markdown(result))
     return 0
