@@ -307,10 +307,11 @@ class CausalSentenceModel:
         payload = {"format": FORMAT, "params": json.dumps(self.params(), sort_keys=True),
                    "meta": json.dumps(meta, sort_keys=True), "pipeline": self.pipeline_}
         raw = sio.dumps(payload, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        from .tables import atomic_path
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_bytes(_fixed_zip(raw))
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(_fixed_zip(raw))
 
     @classmethod
     def load(cls, path: Path) -> "CausalSentenceModel":

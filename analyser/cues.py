@@ -118,21 +118,26 @@ def lower_same_length(text: str) -> str:
 _EXPAND_LIMIT = 256
 
 
+def _parse(pattern: str):
+    """The parse tree of a regular expression (the re module's own parser), or None."""
+    try:
+        from re import _parser as parser  # Python >= 3.11
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse as parser  # type: ignore[no-redef]
+    try:
+        return parser.parse(pattern)
+    except Exception:
+        return None
+
+
 def expand_regex(pattern: str) -> list[str] | None:
     r"""The strings a regex matches, if they are few and it has no lookaround.
 
     ``\b`` at either end is dropped: literals already match at word boundaries.
     Returns ``None`` for anything open-ended (``\d+``, ``.``, classes like ``\w``).
     """
-    try:
-        from re import _parser as parser  # Python >= 3.11
-    except ImportError:  # pragma: no cover - Python 3.10
-        import sre_parse as parser  # type: ignore[no-redef]
-    from re import _constants as c  # noqa: F401  (same module on 3.11+)
-
-    try:
-        tree = parser.parse(pattern)
-    except Exception:
+    tree = _parse(pattern)
+    if tree is None:
         return None
 
     def seq(items) -> list[str] | None:
@@ -201,13 +206,8 @@ def required_literals(pattern: str) -> set[str] | None:
     Used as a gate: a regex runs only on texts where the automaton has seen one
     of its required strings. ``None`` when no useful set can be told.
     """
-    try:
-        from re import _parser as parser
-    except ImportError:  # pragma: no cover - Python 3.10
-        import sre_parse as parser  # type: ignore[no-redef]
-    try:
-        tree = parser.parse(pattern)
-    except Exception:
+    tree = _parse(pattern)
+    if tree is None:
         return None
 
     def strength(options: set[str]) -> tuple[int, int]:

@@ -286,12 +286,12 @@ class StatementModel:
         for head, h in self.heads_.items():
             for key in ("coef", "intercept", "a", "b"):
                 arrays[f"{head}.{key}"] = h[key]
+        from .tables import atomic_path
+
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as fh:
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             np.savez_compressed(fh, **arrays)
-        os.replace(tmp, path)
 
     @classmethod
     def load(cls, path: Path) -> "StatementModel":
