@@ -223,7 +223,6 @@ def timeline(df, x: str | None = None, label: str | None = None, group: str | No
     switches to a symmetric log scale when the delays span more than a day.
     """
     plt = _plt()
-    import numpy as np
     import pandas as pd
 
     if x is None:

@@ -9,7 +9,7 @@ drove it; per facet, whether it is present; the language and any warnings.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 SCHEMA_VERSION = "1.0"
 DIMENSIONS = ("cause", "apology", "humour", "vagueness")
