@@ -1,10 +1,23 @@
 """Shared test setup: make the package importable from a plain checkout."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(scope="session")
+def validator():
+    """A JSON Schema validator for analyser/report.schema.json (skips without jsonschema)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((ROOT / "analyser" / "report.schema.json").read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)

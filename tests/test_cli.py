@@ -37,15 +37,6 @@ def _run(args: tuple[str, ...], stdin: bytes | None) -> subprocess.CompletedProc
         proc.args, proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8", "replace"))
 
 
-@pytest.fixture(scope="module")
-def validator():
-    jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
-
 def _example_args(path: Path) -> tuple[str, ...]:
     return ("score", "--json", str(path.relative_to(ROOT)))  # relative to cwd, as users type it
 

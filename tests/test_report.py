@@ -34,15 +34,6 @@ ROW_COLUMNS = [f"{d}_{k}" for d in DIMENSIONS for k in ("level", "score")] + [
 
 
 @pytest.fixture(scope="module")
-def validator():
-    jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
-
-@pytest.fixture(scope="module")
 def reports() -> dict[str, Report]:
     return {case: analyse(text, lang=lang) for case, text, lang in STATEMENTS}
 
