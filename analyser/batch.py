@@ -102,9 +102,9 @@ _DTYPES = {**{f"{d}_level": _INT for d in DIMENSIONS}, **{f"{d}_score": "float64
 # -- scoring ---------------------------------------------------------------------
 
 def _text_problem(value, text_col: str) -> str:
-    from .tables import _missing
+    from .tables import is_missing
 
-    if _missing(value):
+    if is_missing(value):
         return f"no text: the {text_col!r} cell is missing"
     if not isinstance(value, str):
         return f"no text: the {text_col!r} cell holds {type(value).__name__} {str(value)[:30]!r}, not text"

@@ -20,11 +20,7 @@ def table_format(path: Path) -> str:
 def read_table(path: Path):
     import pandas as pd
 
-    fmt = table_format(path)
-    if not path.exists():
-        raise InputError(f"no such file: {path}")
-    if path.is_dir():
-        raise InputError(f"{path} is a directory, not a table")
+    fmt = _check_input(path)
     try:
         if fmt == ".csv":
             return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -80,23 +76,21 @@ def _id_hashes(values: list):
     import numpy as np
     import pandas as pd
 
-    keep = [str(v) for v in values if not _missing(v) and str(v) != ""]
+    keep = [str(v) for v in values if not is_missing(v) and str(v) != ""]
     if not keep:
         return np.empty(0, dtype="uint64")
     return pd.util.hash_array(np.asarray(keep, dtype=object))
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
+    """None, NaN, pd.NA or pd.NaT: a cell with no value."""
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    try:
-        import pandas as pd
+    import pandas as pd
 
-        return value is pd.NA or value is pd.NaT
-    except ImportError:  # pragma: no cover
-        return False
+    return value is pd.NA or value is pd.NaT
 
 
 def _count_duplicates(hashes: list) -> int:
@@ -328,7 +322,7 @@ def _json_default(value):
 
 
 def _json_value(value):
-    if _missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, float) and math.isinf(value):
         return None
@@ -368,7 +362,7 @@ def _to_arrow(frame):
         try:
             pa.array(frame[col], from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            fixed[col] = frame[col].map(lambda v: None if _missing(v) else
+            fixed[col] = frame[col].map(lambda v: None if is_missing(v) else
                                         v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=_json_default))
     return pa.Table.from_pandas(fixed, preserve_index=False)
 

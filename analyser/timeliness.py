@@ -87,18 +87,9 @@ def timeliness_level(delay_minutes: float | None) -> int | None:
 
 
 def _blank(value) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    try:
-        import pandas as pd
+    from .tables import is_missing
 
-        if value is pd.NaT or value is pd.NA:
-            return True
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
-    return isinstance(value, str) and not value.strip()
+    return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
 def parse_times(values) -> tuple[np.ndarray, list[bool], list[bool]]:
