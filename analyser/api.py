@@ -1,6 +1,9 @@
 """The Python API: ``analyse`` one statement; models are loaded once, lazily."""
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
+
 from .prepare import prepare
 from .report import Report
 from .rules import score_rules
@@ -38,11 +41,35 @@ def analyse_many(texts, langs=None, method: str = "auto", errors: str = "raise")
     a statement that cannot be scored yields its :class:`AnalyserError` in place
     of a report instead of raising, so a batch can go on.
     """
-    from .errors import AnalyserError
-
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
-    texts = list(texts)
+    with gc_paused():
+        return _analyse_many(list(texts), langs, method, errors)
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector for the duration of a scoring call.
+
+    Scoring allocates many small objects (tokens, spans, evidence) while the
+    process holds large long-lived structures (tokenisers, lexicons, the model
+    vocabulary); each automatic collection would walk all of them again, which
+    cost about a third of the scoring time. Reference counting still frees
+    everything as usual; the collector is restored (and catches up on any
+    cycles) when the call returns.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _analyse_many(texts: list, langs, method: str, errors: str) -> list:
+    from .errors import AnalyserError
+
     langs = list(langs) if langs is not None else [None] * len(texts)
     use_model = method == "model"
     if method == "auto":

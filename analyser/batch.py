@@ -160,17 +160,19 @@ def score_columns(texts, langs=None, published=None, started=None, *, method: st
             cols["error"][i] = problem
         else:
             todo.append(i)
-    results = _analyse([texts[i] for i in todo], [langs[i] for i in todo], method) if todo else []
+    from .api import gc_paused
     from .errors import AnalyserError as _AE
 
-    for i, res in zip(todo, results):
-        if isinstance(res, _AE):
-            cols["error"][i] = str(res)
-        elif isinstance(res, BaseException):
-            cols["error"][i] = f"internal error ({type(res).__name__}: {res}); please report it"
-        else:
-            for key, value in res.to_row().items():
-                cols[key][i] = value
+    with gc_paused():
+        results = _analyse([texts[i] for i in todo], [langs[i] for i in todo], method) if todo else []
+        for i, res in zip(todo, results):
+            if isinstance(res, _AE):
+                cols["error"][i] = str(res)
+            elif isinstance(res, BaseException):
+                cols["error"][i] = f"internal error ({type(res).__name__}: {res}); please report it"
+            else:
+                for key, value in res.to_row().items():
+                    cols[key][i] = value
     data = {c: pd.Series(cols[c], dtype=_DTYPES[c]) for c in RESULT_COLUMNS}
     frame = pd.DataFrame(data)
     if published is not None and started is not None:

@@ -261,6 +261,128 @@ def required_literals(pattern: str) -> set[str] | None:
     return {x for x in found}
 
 
+_LEAD_LIMIT = 256
+#: Stands for "a digit" in a leading prefix (``\d``, ``[0-9]``...).
+DIGIT = "\x00"
+_RUN = "\x01"  # marks prefixes behind \b or a lookbehind that refuses a digit
+
+
+def leading_literals(pattern: str) -> tuple[set[str], str] | None:
+    r"""Where a match of ``pattern`` can start: ``(prefixes, digits)``.
+
+    ``prefixes`` are strings (not one ASCII letter, digit or space) one of which every match
+    that does not start with a digit starts with, after lookarounds and ``\b``;
+    ``digits`` says where matches starting with a digit may start: ``""`` (none
+    do), ``"run"`` (only at the first digit of a run: a ``\b`` or a lookbehind
+    that refuses a digit before it) or ``"any"``. ``\b(?:for|about) \d+`` gives
+    ``({"for", "about"}, "")``. The regex is then tried with ``match`` where
+    the automaton saw a prefix start (or at digits) instead of being scanned
+    over the whole text. ``None`` when the start cannot be told this way.
+    """
+    tree = _parse(pattern)
+    if tree is None:
+        return None
+
+    def seq(items) -> tuple[set[str], bool] | None:
+        """(prefixes, complete): complete when the prefixes are the whole strings ``items`` match."""
+        out, refused = {""}, False
+        for op, av in items:
+            name = str(op)
+            if name in ("AT", "ASSERT", "ASSERT_NOT"):
+                if out != {""}:
+                    break
+                refused = refused or (name == "AT" and str(av) == "AT_BOUNDARY") or (
+                    name == "ASSERT_NOT" and _refuses_digit(av))
+                continue
+            r = node(name, av)
+            if r is None:
+                if "" in out:
+                    return None
+                break
+            alts, complete = r
+            grown = {a if DIGIT in a else a + b for a in out for b in alts}
+            if len(grown) > _LEAD_LIMIT:  # enough: the prefixes so far do
+                if "" in out:
+                    return None
+                break
+            out = grown
+            if not complete:
+                break
+        else:
+            return ({_RUN + p for p in out} if refused else out), True
+        return ({_RUN + p for p in out} if refused else out), False
+
+    def node(name, av) -> tuple[set[str], bool] | None:
+        if name == "LITERAL":
+            return {chr(av)}, True
+        if name == "IN":
+            if all(_is_digit_item(o, a) for o, a in av):
+                return {DIGIT}, False
+            if all(str(o) == "LITERAL" for o, _ in av) and len(av) <= 8:
+                return {chr(a) for _, a in av}, True
+            return None
+        if name == "SUBPATTERN":
+            return seq(list(av[-1]))
+        if name == "BRANCH":
+            out, complete = set(), True
+            for sub in av[1]:
+                r = seq(list(sub))
+                if r is None:
+                    return None
+                out |= r[0]
+                complete = complete and r[1]
+            return out, complete
+        if name in ("MAX_REPEAT", "MIN_REPEAT"):
+            lo, hi, sub = av
+            r = seq(list(sub))
+            if r is None:
+                return None
+            if lo == 0 and hi == 1:
+                return r[0] | {""}, r[1]
+            if lo >= 1:
+                return r[0], False
+        return None
+
+    found = seq(list(tree))
+    if found is None:
+        return None
+    prefixes, digits = set(), ""
+    for p in found[0]:
+        run = p.startswith(_RUN)
+        p = p.replace(_RUN, "")
+        if DIGIT in p:
+            p = p[:p.index(DIGIT)]
+        if not p or p[0].isdigit():  # starts with a digit: tried at digits
+            digits = "run" if run and digits != "any" else "any"
+            continue
+        if len(p) < 2 and (p.isspace() or (p.isascii() and p.isalnum())):
+            return None  # a single letter or space is everywhere: no use
+        prefixes.add(p)
+    return prefixes, digits
+
+
+def _is_digit_item(op, av) -> bool:
+    name = str(op)
+    if name == "CATEGORY":
+        return str(av) == "CATEGORY_DIGIT"
+    if name == "LITERAL":
+        return chr(av).isdigit()
+    if name == "RANGE":
+        return ord("0") <= av[0] and av[1] <= ord("9")
+    return False
+
+
+def _refuses_digit(av) -> bool:
+    r"""Whether a negative lookbehind ``(?<![\d...])`` refuses a digit (or any word character) before."""
+    direction, sub = av[0], list(av[1])
+    if direction != -1 or len(sub) != 1 or str(sub[0][0]) != "IN":
+        return False
+    return any(str(o) == "CATEGORY" and str(a) in ("CATEGORY_DIGIT", "CATEGORY_WORD") for o, a in sub[0][1])
+
+
+_DIGITS = re.compile(r"\d")
+
+
 class Matcher:
     """Finds the cues of one language (its lexicon plus the common one)."""
 
@@ -272,15 +394,29 @@ class Matcher:
         self._automaton = ahocorasick.Automaton()
         literal: dict[str, list[tuple[CueEntry, bool]]] = {}
         gates: dict[str, list[int]] = {}
+        leads: dict[str, list[int]] = {}
         self._regexes: list[tuple[re.Pattern, CueEntry]] = []
         self._ungated: list[int] = []
+        # regexes tried only where they can start: at a prefix the automaton saw, or at digits
+        self._anchored: set[int] = set()
+        self._at_digits: list[int] = []
+        self._at_digit_runs: list[int] = []
         for e in entries:
             if e.pattern.startswith("re:"):
                 strings = expand_regex(e.pattern[3:])
                 if strings is None:
                     self._regexes.append((re.compile(e.pattern[3:]), e))
-                    required = required_literals(e.pattern[3:])
-                    if required:
+                    i = len(self._regexes) - 1
+                    lead = leading_literals(e.pattern[3:])
+                    required = None if lead else required_literals(e.pattern[3:])
+                    if lead:
+                        prefixes, digits = lead
+                        self._anchored.add(i)
+                        for p in prefixes:
+                            leads.setdefault(self.match_form(p), []).append(i)
+                        if digits:
+                            (self._at_digit_runs if digits == "run" else self._at_digits).append(i)
+                    elif required:
                         for g in required:
                             gates.setdefault(self.match_form(g), []).append(len(self._regexes) - 1)
                     else:
@@ -293,11 +429,12 @@ class Matcher:
             for key, prefix in keys:
                 if key:
                     literal.setdefault(key, []).append((e, prefix))
-        for key in literal.keys() | gates.keys():
-            self._automaton.add_word(key, (len(key), tuple(literal.get(key, ())), tuple(gates.get(key, ()))))
-        if literal or gates:
+        for key in literal.keys() | gates.keys() | leads.keys():
+            self._automaton.add_word(key, (len(key), tuple(literal.get(key, ())), tuple(gates.get(key, ())),
+                                           tuple(leads.get(key, ()))))
+        if literal or gates or leads:
             self._automaton.make_automaton()
-        self._has_literals = bool(literal or gates)
+        self._has_literals = bool(literal or gates or leads)
 
     def match_form(self, text: str) -> str:
         """The form cues are matched on: converted script, lower case, same length."""
@@ -309,12 +446,16 @@ class Matcher:
         n = len(t)
         found: list[CueMatch] = []
         to_run = set(self._ungated)
+        starts: dict[int, set[int]] = {}
         if self._has_literals:
-            for end_idx, (length, items, gate_ids) in self._automaton.iter(t):
+            for end_idx, (length, items, gate_ids, lead_ids) in self._automaton.iter(t):
                 to_run.update(gate_ids)
+                start = end_idx - length + 1
+                for i in lead_ids:
+                    starts.setdefault(i, set()).add(start)
                 if not items:
                     continue
-                start, end = end_idx - length + 1, end_idx + 1
+                end = end_idx + 1
                 left_ok = start == 0 or not (_wordish(t[start]) and _wordish(t[start - 1]))
                 if not left_ok:
                     continue
@@ -327,10 +468,23 @@ class Matcher:
                         while stop < n and _wordish(t[stop]):
                             stop += 1
                         found.append(CueMatch(start, stop, entry))
-        for i in sorted(to_run):
+        if (self._at_digits or self._at_digit_runs) and (digits := [m.start() for m in _DIGITS.finditer(t)]):
+            runs = [p for p in digits if p == 0 or not t[p - 1].isdigit()]
+            for ids, where in ((self._at_digits, digits), (self._at_digit_runs, runs)):
+                for i in ids:
+                    starts.setdefault(i, set()).update(where)
+        for i in sorted(to_run | starts.keys()):
             rx, entry = self._regexes[i]
-            for m in rx.finditer(t):
-                start, end = m.span()
+            if i in self._anchored:
+                # what finditer would find, tried only where a match can start
+                spans, after = [], 0
+                for s in sorted(starts.get(i, ())):
+                    if s >= after and (m := rx.match(t, s)):
+                        spans.append(m.span())
+                        after = max(m.end(), s + 1)
+            else:
+                spans = [m.span() for m in rx.finditer(t)]
+            for start, end in spans:
                 while start < end and t[start].isspace():
                     start += 1
                 while end > start and t[end - 1].isspace():

@@ -172,19 +172,20 @@ class StatementModel:
         ngrams = [ngram_spans(p) for p in prepared]
         rows = self.rows(prepared, ngrams)
         probs = self.predict_proba(prepared, rows)
+        # levels of every head for every statement, at once
+        levels = {h: (np.argmax(probs[h], axis=1) if h in DIMENSIONS else (probs[h][:, 1] >= 0.5).astype(int)).tolist()
+                  for h in HEADS}
+        expected = {d: (probs[d] @ np.arange(3) / 2).tolist() for d in DIMENSIONS}
         results = []
         for i, p in enumerate(prepared):
-            spans = self._spans(p, rows[i], ngrams[i])
-            dims = {}
-            for d in DIMENSIONS:
-                pr = probs[d][i]
-                level = int(np.argmax(pr))
-                expected = float(pr @ np.arange(3))
-                dims[d] = DimensionScore(d, level, expected / 2, self.explain(p, spans, d, level), tuple(float(v) for v in pr))
+            chosen = [levels[h][i] for h in HEADS]
+            evidence = self.explain_all(p, self._spans(p, rows[i], ngrams[i]), chosen)
+            dims = {d: DimensionScore(d, chosen[k], expected[d][i], evidence[k], tuple(probs[d][i].tolist()))
+                    for k, d in enumerate(DIMENSIONS)}
             facets = {}
-            for f in FACET_HEADS:
+            for k, f in enumerate(FACET_HEADS, start=len(DIMENSIONS)):
                 pf = float(probs[f][i][1])
-                facets[f] = FacetScore(f, pf >= 0.5, pf, self.explain(p, spans, f, int(pf >= 0.5)))
+                facets[f] = FacetScore(f, bool(chosen[k]), pf, evidence[k])
             p_why = float(probs["cause"][i][1:].sum())
             facets["why"] = FacetScore("why", dims["cause"].level >= 1, p_why,
                                        dims["cause"].evidence if dims["cause"].level >= 1 else ())
@@ -193,47 +194,67 @@ class StatementModel:
 
     # -- evidence -----------------------------------------------------------
     def _direction(self, head: str, level: int) -> np.ndarray:
-        """Per feature, how much one unit pushes ``head`` towards ``level`` (cached)."""
-        cache = self.__dict__.setdefault("_direction_cache", {})
-        key = (head, level)
-        if key not in cache:
-            coef, classes = self.heads_[head]["coef"], self.heads_[head]["classes"]
-            if coef.shape[0] == 1:  # binary: one row, positive towards classes[1]
-                cache[key] = coef[0] if level == classes[-1] else -coef[0]
-            else:
-                k = int(np.flatnonzero(classes == level)[0]) if level in classes else 0
-                cache[key] = coef[k] - coef.mean(axis=0)
-        return cache[key]
+        """Per feature, how much one unit pushes ``head`` towards ``level``."""
+        return self._directions()[:, self._direction_column[(head, level)]]
+
+    def _directions(self) -> np.ndarray:
+        """All directions as columns of one matrix (features x (head, level)), built once.
+
+        For a multinomial head, the push towards level k is its coefficient row
+        minus the mean row; a binary head has one row, positive towards its
+        upper class (negated for the lower one).
+        """
+        if getattr(self, "_direction_matrix", None) is None:
+            columns, index = [], {}
+            for head in HEADS:
+                coef, classes = self.heads_[head]["coef"], self.heads_[head]["classes"]
+                for level in range(3 if head in DIMENSIONS else 2):
+                    if coef.shape[0] == 1:
+                        col = coef[0] if level == classes[-1] else -coef[0]
+                    else:
+                        k = int(np.flatnonzero(classes == level)[0]) if level in classes else 0
+                        col = coef[k] - coef.mean(axis=0)
+                    index[(head, level)] = len(columns)
+                    columns.append(col)
+            self._direction_column = index
+            self._direction_matrix = np.ascontiguousarray(np.stack(columns, axis=1))
+        return self._direction_matrix
 
     def _spans(self, prepared, row: tuple[np.ndarray, np.ndarray], ngrams: list[tuple[str, int, int]]):
         """Spans that can be evidence, with the features behind each and their values in ``row``.
 
-        Returns (n cue spans, feature index per span, feature values, share, start, end, cue, source):
-        a cue match stands for its kind's three features (share 1/n of the kind's
-        contribution when the kind matched n times); an n-gram for its vocabulary entry.
+        Returns (features, values, share, starts, ends, cues, sources): per span
+        three feature indices and their values (a cue match stands for its
+        kind's three features, present/count/rate, and takes 1/n of the kind's
+        contribution when the kind matched n times; an n-gram stands for its
+        vocabulary entry, padded with a zero-valued feature).
         """
         kinds = self._kind_index()
         counts: dict[str, int] = {}
         for m in prepared.cues:
             counts[m.entry.cue] = counts.get(m.entry.cue, 0) + 1
-        feat, share, starts, ends, cues, sources = [], [], [], [], [], []
+        first, share, starts, ends, cues, sources = [], [], [], [], [], []
         for m in prepared.cues:
-            feat.append(kinds[m.entry.cue])
+            first.append(kinds[m.entry.cue])
             share.append(1.0 / counts[m.entry.cue])
             starts.append(m.start), ends.append(m.end), cues.append(m.entry.cue), sources.append(m.entry.source)
-        n_cue_spans = len(feat)
+        n_cue = len(first)
         offset, vocab = len(self._names()), self.vocabulary_
-        known = [(vocab[t], t, s, e) for t, s, e in dict.fromkeys(ngrams) if t in vocab]
-        feat += [offset + j for j, _, _, _ in known]
-        share += [1.0] * len(known)
-        starts += [s for _, _, s, _ in known]
-        ends += [e for _, _, _, e in known]
-        cues += ["ngram"] * len(known)
-        sources += [t for _, t, _, _ in known]
-        feat_a = np.asarray(feat, dtype=np.int64)
-        # one column per span; cue spans take their kind's three features (present, count, rate)
-        columns = np.concatenate([feat_a[:n_cue_spans] + k for k in range(3)] + [feat_a[n_cue_spans:]])
-        return n_cue_spans, feat_a, _gather(row, columns), np.asarray(share), starts, ends, cues, sources
+        for term, s, e in dict.fromkeys(ngrams):
+            j = vocab.get(term)
+            if j is not None:
+                first.append(offset + j)
+                share.append(1.0)
+                starts.append(s), ends.append(e), cues.append("ngram"), sources.append(term)
+        first_a = np.asarray(first, dtype=np.int64)
+        feats = np.empty((len(first), 3), dtype=np.int64)
+        feats[:, 0] = first_a
+        feats[:n_cue, 1] = first_a[:n_cue] + 1
+        feats[:n_cue, 2] = first_a[:n_cue] + 2
+        feats[n_cue:, 1:] = first_a[n_cue:, None]
+        values = _gather(row, feats.ravel()).reshape(feats.shape)
+        values[n_cue:, 1:] = 0.0
+        return feats, values, np.asarray(share), starts, ends, cues, sources
 
     def _names(self) -> list[str]:
         if getattr(self, "_names_cache", None) is None:
@@ -250,31 +271,45 @@ class StatementModel:
 
     def explain(self, prepared, spans, head: str, level: int) -> tuple[Evidence, ...]:
         """The spans whose features pushed ``head`` towards ``level`` most."""
-        n_cue, feat, values, share, starts, ends, cues, sources = spans
-        if not len(feat):
-            return ()
-        direction = self._direction(head, level)
-        contrib = np.empty(len(feat))
-        if n_cue:
-            first = feat[:n_cue]
-            per_kind = (direction[first] * values[:n_cue] + direction[first + 1] * values[n_cue:2 * n_cue]
-                        + direction[first + 2] * values[2 * n_cue:3 * n_cue])
-            contrib[:n_cue] = per_kind * share[:n_cue]
-        contrib[n_cue:] = direction[feat[n_cue:]] * values[3 * n_cue:]
-        out, used = [], set()
-        for i in np.argsort(-contrib, kind="stable"):
-            if contrib[i] <= 1e-6 or len(out) >= MAX_EVIDENCE:
-                break
-            s, e = starts[i], ends[i]
-            if (s, e) in used:
-                continue
-            used.add((s, e))
-            if cues[i] == "ngram":
-                why, src = f"model feature '{sources[i][2:]}' pushed {head} towards {level}", f"model:{head}"
-            else:
-                why, src = f"{cues[i]} cue pushed {head} towards {level}", sources[i]
-            out.append(prepared.evidence(s, e, cues[i], float(contrib[i]), why, src))
-        return tuple(out)
+        return self._explain(prepared, spans, [(head, level)])[0]
+
+    def explain_all(self, prepared, spans, levels: list[int]) -> list[tuple[Evidence, ...]]:
+        """:meth:`explain` for every head (in ``HEADS`` order) at its level in ``levels``."""
+        return self._explain(prepared, spans, list(zip(HEADS, levels)))
+
+    def _explain(self, prepared, spans, wanted: list[tuple[str, int]]) -> list[tuple[Evidence, ...]]:
+        feats, values, share, starts, ends, cues, sources = spans
+        if not len(feats):
+            return [()] * len(wanted)
+        directions = self._directions()
+        columns = [self._direction_column[w] for w in wanted]
+        # contribution of each span (rows) to each wanted (head, level) (columns)
+        contrib = np.einsum("skc,sk->sc", directions[feats][:, :, columns], values) * share[:, None]
+        order = np.argsort(-contrib, axis=0, kind="stable").T.tolist()
+        contrib = contrib.T.tolist()
+        norm, original = prepared.norm, prepared.norm.original
+        located: dict[int, tuple[int, int, str]] = {}
+        out = []
+        for (head, level), ranked, c in zip(wanted, order, contrib):
+            found, used = [], set()
+            for i in ranked:
+                if c[i] <= 1e-6 or len(found) >= MAX_EVIDENCE:
+                    break
+                s, e = starts[i], ends[i]
+                if (s, e) in used:
+                    continue
+                used.add((s, e))
+                if i not in located:
+                    o_s, o_e = norm.span(s, e)
+                    located[i] = (o_s, o_e, original[o_s:o_e])
+                o_s, o_e, text = located[i]
+                if cues[i] == "ngram":
+                    why, src = f"model feature '{sources[i][2:]}' pushed {head} towards {level}", f"model:{head}"
+                else:
+                    why, src = f"{cues[i]} cue pushed {head} towards {level}", sources[i]
+                found.append(Evidence(o_s, o_e, text, cues[i], c[i], why, src))
+            out.append(tuple(found))
+        return out
 
     # -- persistence --------------------------------------------------------
     def save(self, path: Path, meta: dict) -> None:

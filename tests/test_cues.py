@@ -350,3 +350,45 @@ def test_valid_lexicon_skips_comments_and_blank_lines(tmp_path):
     [entry] = load_lexicon(path)
     assert (entry.pattern, entry.cue, entry.weight, entry.source) == ("api", "cause.domain", 0.3, f"{tmp_path.name}/cues.tsv:4")
     assert (entry.group, entry.kind) == ("cause", "domain")
+
+
+# -- regexes tried only where they can start ---------------------------------
+
+@pytest.mark.parametrize("pattern,expected", [
+    (r"\b(?:for|about) (?:the )?\d+", ({"for ", "for the ", "about ", "about the "}, "")),
+    (r"\b(?:our )?(?:app|site) (?:is|was)", ({f"{o}{w} {v}" for o in ("our ", "") for w in ("app", "site")
+                                              for v in ("is", "was")}, "")),
+    (r"(?<![\d:])(?:[01]?\d|2[0-3])[:h][0-5]\d", (set(), "run")),  # refuses a digit before: starts of runs
+    (r"\d+ ?(?:min|h)\b", (set(), "any")),
+    (r"(?:\d|am|pm) ?utc", ({"am", "pm"}, "any")),
+    (r"!{2,}", ({"!"}, "")),
+    (r"\b\w{2,20}server", None),  # may start with any letter: scanned
+    (r"\b(?:a|x)\d", None),  # single letters are everywhere: no use as anchors
+])
+def test_leading_literals(pattern, expected):
+    from analyser.cues import leading_literals
+
+    assert leading_literals(pattern) == expected
+
+
+def _scanning_twin(m: Matcher) -> Matcher:
+    """The same matcher with every regex scanned over the whole text (no gates, no anchors)."""
+    import copy
+
+    twin = copy.copy(m)
+    twin._anchored, twin._at_digits, twin._at_digit_runs = set(), [], []
+    twin._ungated = list(range(len(m._regexes)))
+    return twin
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_anchored_and_gated_regexes_find_what_a_full_scan_finds(code):
+    from analyser.data import authored_rows
+
+    m = matcher_for(code)
+    twin = _scanning_twin(m)
+    texts = [t for c, t in STATEMENTS] + [r["text"] for r in authored_rows()]
+    texts += ["12:30 for 12 minutes; 2:05pm-3pm, 1.000.000 users, 90 % 5h", "a" * 50 + " 10:00 10:00:00 99:99"]
+    for text in texts:
+        form = m.match_form(text)
+        assert m.find(form, formed=True) == twin.find(form, formed=True), text
