@@ -67,15 +67,28 @@ def gc_paused():
             gc.enable()
 
 
-def _analyse_many(texts: list, langs, method: str, errors: str) -> list:
-    from .errors import AnalyserError
+#: Statements prepared and scored together: enough for the vectorised model
+#: steps, few enough that their tokens and spans stay small in memory.
+BLOCK = 256
 
+
+def _analyse_many(texts: list, langs, method: str, errors: str) -> list:
     langs = list(langs) if langs is not None else [None] * len(texts)
     use_model = method == "model"
     if method == "auto":
         from .model import models_available
 
         use_model = models_available()
+    out: list = []
+    for i in range(0, len(texts), BLOCK):
+        out += _analyse_block(texts[i:i + BLOCK], langs[i:i + BLOCK], use_model, errors)
+    return out
+
+
+def _analyse_block(texts: list, langs: list, use_model: bool, errors: str) -> list:
+    from .advice import advise
+    from .errors import AnalyserError
+
     prepared: list = []
     for text, lang in zip(texts, langs):
         try:
@@ -91,8 +104,6 @@ def _analyse_many(texts: list, langs, method: str, errors: str) -> list:
         scored = iter(default_model().score(ok))
     else:
         scored = iter(score_rules(p) for p in ok)
-    from .advice import advise
-
     out = []
     for p in prepared:
         if isinstance(p, Exception):

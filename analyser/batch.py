@@ -160,19 +160,21 @@ def score_columns(texts, langs=None, published=None, started=None, *, method: st
             cols["error"][i] = problem
         else:
             todo.append(i)
-    from .api import gc_paused
+    from .api import BLOCK, gc_paused
     from .errors import AnalyserError as _AE
 
     with gc_paused():
-        results = _analyse([texts[i] for i in todo], [langs[i] for i in todo], method) if todo else []
-        for i, res in zip(todo, results):
-            if isinstance(res, _AE):
-                cols["error"][i] = str(res)
-            elif isinstance(res, BaseException):
-                cols["error"][i] = f"internal error ({type(res).__name__}: {res}); please report it"
-            else:
-                for key, value in res.to_row().items():
-                    cols[key][i] = value
+        # in blocks, so that only one block's reports (with their evidence) are held at a time
+        for b in range(0, len(todo), BLOCK):
+            block = todo[b:b + BLOCK]
+            for i, res in zip(block, _analyse([texts[i] for i in block], [langs[i] for i in block], method)):
+                if isinstance(res, _AE):
+                    cols["error"][i] = str(res)
+                elif isinstance(res, BaseException):
+                    cols["error"][i] = f"internal error ({type(res).__name__}: {res}); please report it"
+                else:
+                    for key, value in res.to_row().items():
+                        cols[key][i] = value
     data = {c: pd.Series(cols[c], dtype=_DTYPES[c]) for c in RESULT_COLUMNS}
     frame = pd.DataFrame(data)
     if published is not None and started is not None:

@@ -68,8 +68,10 @@ def majority_predictions(train_df, n: int) -> dict[str, np.ndarray]:
 
 
 def model_predictions(model, prepared: list) -> dict[str, np.ndarray]:
+    from .model import levels_from_proba
+
     probs = model.predict_proba(prepared)
-    return {h: p.argmax(axis=1) for h, p in probs.items()}
+    return {h: levels_from_proba(h, p) for h, p in probs.items()}
 
 
 def cross_validate(df, prepared: list, folds: int = 5, **params) -> dict:
@@ -78,15 +80,20 @@ def cross_validate(df, prepared: list, folds: int = 5, **params) -> dict:
 
     from .model import StatementModel
 
+    from .model import levels_from_proba
+
     n = len(df)
-    out = {name: {h: np.zeros(n, dtype=int) for h in LABELS} for name in ("model", "majority")}
+    # "most-probable": the same models with the most probable level instead of the rounded expected
+    # one, to show what that decision rule (levels_from_proba) changes
+    out = {name: {h: np.zeros(n, dtype=int) for h in LABELS} for name in ("model", "majority", "most-probable")}
     for tr, te in GroupKFold(n_splits=folds).split(np.zeros(n), groups=df["incident"].to_numpy()):
         tr_df = df.iloc[tr]
         model = StatementModel(**params).fit([prepared[i] for i in tr], {h: tr_df[h].to_numpy(dtype=int) for h in LABELS})
-        pm = model_predictions(model, [prepared[i] for i in te])
+        probs = model.predict_proba([prepared[i] for i in te])
         maj = majority_predictions(tr_df, len(te))
         for h in LABELS:
-            out["model"][h][te] = pm[h]
+            out["model"][h][te] = levels_from_proba(h, probs[h])
+            out["most-probable"][h][te] = probs[h].argmax(axis=1)
             out["majority"][h][te] = maj[h]
     out["rules"] = rule_predictions(prepared)
     return {name: table(df, preds) for name, preds in out.items()}
@@ -184,7 +191,9 @@ def write_card(results: dict, path: Path) -> None:
            "(digits folded to 0) and of CJK character bigrams. Heads: per dimension (cause, apology, humour, "
            "vagueness) a multinomial logistic regression over levels 0/1/2, per facet (what, scope, when, next) "
            "a binary one; each wrapped in `CalibratedClassifierCV(method='sigmoid', ensemble=False)`. "
-           "Score = expected level / 2. The fitted pipelines are compiled to plain arrays (one `.npz` loaded with "
+           "Score = expected level / 2; level = the expected level rounded (halves up), so level = round(2 × score): "
+           "the levels are ordered and the quadratic-weighted kappa punishes a miss by two four times as hard as a miss "
+           "by one, which the most probable level ignores (the cross-validation table shows both rules). The fitted pipelines are compiled to plain arrays (one `.npz` loaded with "
            "`allow_pickle=False`: nothing in it can run code) and scored with numpy, giving scikit-learn's probabilities.",
            "", f"File: `{MODEL_FILE}`, {size:.1f} MB. Parameters: `{json.dumps(meta.get('params', {}))}`.", "",
            "## Training data", "",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _HTML_HINT = re.compile(
@@ -44,8 +45,8 @@ class Normalised:
     """Normalised text and, per character, the original span it came from."""
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]  # a tuple, or a range where nothing changed
+    ends: Sequence[int]
     original: str
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -59,8 +60,12 @@ class Normalised:
 def normalise(original: str) -> Normalised:
     """Normalise ``original``; see the module docstring for the steps."""
     n = len(original)
-    if original.isascii() and "<" not in original and "&" not in original and _plain_spacing(original):
-        return Normalised(original, tuple(range(n)), tuple(range(1, n + 1)), original)
+    if _plain_spacing(original) and (
+            (original.isascii() and "<" not in original and "&" not in original)
+            or (not _HTML_HINT.search(original) and unicodedata.is_normalized("NFKC", original)
+                and not _DROP.search(original))):
+        # nothing to change (the common case): the map is the identity, held as ranges (no memory per character)
+        return Normalised(original, range(n), range(1, n + 1), original)
     chars, starts, ends = _strip_html(original)
     chars, starts, ends = _nfkc_and_clean(chars, starts, ends)
     chars, starts, ends = _fold_space(chars, starts, ends)

@@ -29,7 +29,7 @@ FACET_HELP = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a batch holds tens of thousands of these
 class Evidence:
     """A span of the original text that pushed a score, and why."""
 

@@ -111,3 +111,24 @@ def test_shipped_model_loads_and_records_versions():
     model = default_model()
     assert set(model.heads_) == set(HEADS)
     assert {"analyser", "numpy", "scikit-learn"} <= set(model.meta["versions"])
+
+
+def test_level_is_the_rounded_expected_level():
+    from analyser.model import levels_from_proba
+
+    p = np.array([[0.45, 0.10, 0.45],   # most probable: 0 (first of a tie); expected 1.0 -> 1
+                  [0.50, 0.00, 0.50],   # expected exactly 1.0 -> 1
+                  [0.70, 0.20, 0.10],   # expected 0.4 -> 0
+                  [0.20, 0.35, 0.45],   # expected 1.25 -> 1, most probable 2
+                  [0.00, 0.50, 0.50]])  # expected 1.5: halves round up -> 2
+    assert levels_from_proba("cause", p).tolist() == [1, 1, 0, 1, 2]
+    assert levels_from_proba("what", np.array([[0.6, 0.4], [0.5, 0.5], [0.2, 0.8]])).tolist() == [0, 1, 1]
+
+
+def test_shipped_levels_agree_with_scores():
+    from analyser.api import analyse_many
+
+    texts = [r["text"] for r in authored_rows()[:60]]
+    for report in analyse_many(texts, method="model"):
+        for d in report.dimensions.values():
+            assert d.level == int(np.floor(2 * d.score + 0.5)), (d.name, d.level, d.score)

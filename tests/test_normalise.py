@@ -134,12 +134,19 @@ def test_full_width_time_maps_to_full_width_slice():
     "Card payments failed between 14:05 and 14:50 GMT.",
     "We apologise.\nNext update at 17:00.",
     "x",
+    "Überweisungen schlugen fehl – wir entschuldigen uns.",
+    "支付服务已于16:50恢复。",
 ])
-def test_ascii_fast_path_is_identity(text):
+def test_text_needing_no_change_maps_to_itself(text):
+    from analyser.normalise import _fold_space, _nfkc_and_clean, _strip_html
+
     n = normalise(text)
     assert n.text == text
-    assert n.starts == tuple(range(len(text)))
-    assert n.ends == tuple(range(1, len(text) + 1))
+    assert list(n.starts) == list(range(len(text)))
+    assert list(n.ends) == list(range(1, len(text) + 1))
+    # the shortcut gives what the full path gives
+    chars, starts, ends = _fold_space(*_nfkc_and_clean(*_strip_html(text)))
+    assert (chars, list(starts), list(ends)) == (n.text, list(n.starts), list(n.ends))
 
 
 def test_empty_text():
