@@ -96,7 +96,7 @@ def _analyse_block(texts: list, langs: list, use_model: bool, errors: str) -> li
         except AnalyserError as exc:
             if errors != "return":
                 raise
-            prepared.append(exc)
+            prepared.append(exc.with_traceback(None))  # no frame kept: no reference cycle
     ok = [p for p in prepared if not isinstance(p, Exception)]
     if use_model and ok:
         from .model import default_model
