@@ -8,7 +8,7 @@ Two blocks:
   every language, so what is learnt from one language carries to the others;
   rates rather than sums keep long texts from saturating them.
 * **n-grams** (:func:`ngram_terms`, fed to a ``TfidfVectorizer`` in training and
-  to :func:`tfidf`, its numpy-only twin, when scoring): word
+  to :func:`tfidf_rows`, its numpy-only twin, when scoring): word
   unigrams and bigrams of the tokens with digits folded to ``0`` (so
   ``16:50`` and ``09:15`` are one feature), and character bigrams of CJK runs
   (robust to segmentation choices).
@@ -89,18 +89,16 @@ def cue_features(X) -> np.ndarray:
     return out
 
 
-def tfidf_rows(spans: list[list[tuple[str, int, int]]], vocabulary: dict[str, int],
-               idf: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """TF-IDF rows ``(columns, values)`` from each statement's :func:`ngram_spans`, exactly
-    as scikit-learn's ``TfidfVectorizer(analyzer=ngram_terms, sublinear_tf=True)``
+def tfidf_rows(hits: list[list[tuple[int, int, int]]], idf: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """TF-IDF rows ``(columns, values)`` from each statement's n-grams found in the vocabulary
+    (``(term index, start, end)``, as :meth:`analyser.model.StatementModel.hits` gives them),
+    exactly as scikit-learn's ``TfidfVectorizer(analyzer=ngram_terms, sublinear_tf=True)``
     computes them (l2-normalised), without importing scikit-learn or scipy."""
     rows = []
-    for doc in spans:
+    for doc in hits:
         counts: dict[int, int] = {}
-        for term, _, _ in doc:
-            j = vocabulary.get(term)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
+        for j, _, _ in doc:
+            counts[j] = counts.get(j, 0) + 1
         cols = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
         if not len(cols):
             rows.append((cols, np.zeros(0)))

@@ -128,15 +128,22 @@ class StatementModel:
             }
 
     # -- inference ----------------------------------------------------------
-    def rows(self, prepared: list, spans: list | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Each statement's features as a sparse row ``(columns, values)``."""
-        from .features import cue_features, ngram_spans, tfidf_rows
+    def hits(self, prepared) -> list[tuple[int, int, int]]:
+        """The statement's n-grams that are in the vocabulary: ``(term index, start, end)``."""
+        from .features import ngram_spans
 
-        spans = [ngram_spans(p) for p in prepared] if spans is None else spans
+        vocab = self.vocabulary_
+        return [(j, s, e) for t, s, e in ngram_spans(prepared) if (j := vocab.get(t)) is not None]
+
+    def rows(self, prepared: list, hits: list | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each statement's features as a sparse row ``(columns, values)``."""
+        from .features import cue_features, tfidf_rows
+
+        hits = [self.hits(p) for p in prepared] if hits is None else hits
         cues = cue_features(prepared)
         n_cue = cues.shape[1]
         out = []
-        for dense, (cols, vals) in zip(cues, tfidf_rows(spans, self.vocabulary_, self.idf_)):
+        for dense, (cols, vals) in zip(cues, tfidf_rows(hits, self.idf_)):
             nz = np.flatnonzero(dense)
             out.append((np.concatenate([nz, cols + n_cue]), np.concatenate([dense[nz], vals])))
         return out
@@ -148,13 +155,19 @@ class StatementModel:
         one calibrator per class, normalised; for binary heads 1 - p for class 0).
         """
         rows = self.rows(prepared) if rows is None else rows
+        n = len(rows)
+        # all rows at once: every (row, column, value) of the sparse matrix, summed per row
+        cols = np.concatenate([c for c, _ in rows]) if n else np.zeros(0, dtype=np.int64)
+        vals = np.concatenate([v for _, v in rows]) if n else np.zeros(0)
+        row_of = np.repeat(np.arange(n), [len(c) for c, _ in rows])
         out = {}
         for head, h in self.heads_.items():
             coef, classes = h["coef"], h["classes"]
-            decision = np.array([coef[:, cols] @ vals for cols, vals in rows]).reshape(len(rows), -1) + h["intercept"]
+            weighted = coef[:, cols] * vals
+            decision = np.stack([np.bincount(row_of, weights=w, minlength=n) for w in weighted], axis=1) + h["intercept"]
             calibrated = _expit(-(h["a"] * decision + h["b"]))
             width = 3 if head in DIMENSIONS else 2
-            p = np.zeros((len(rows), width))
+            p = np.zeros((n, width))
             if len(classes) == 2:
                 p[:, classes[1]] = calibrated[:, 0]
                 p[:, classes[0]] = 1.0 - calibrated[:, 0]
@@ -167,10 +180,8 @@ class StatementModel:
 
     def score(self, prepared: list) -> list[tuple[dict[str, DimensionScore], dict[str, FacetScore]]]:
         """Levels, scores and evidence for each prepared statement."""
-        from .features import ngram_spans
-
-        ngrams = [ngram_spans(p) for p in prepared]
-        rows = self.rows(prepared, ngrams)
+        hits = [self.hits(p) for p in prepared]
+        rows = self.rows(prepared, hits)
         probs = self.predict_proba(prepared, rows)
         # levels of every head for every statement, at once
         levels = {h: levels_from_proba(h, probs[h]).tolist() for h in HEADS}
@@ -178,7 +189,7 @@ class StatementModel:
         results = []
         for i, p in enumerate(prepared):
             chosen = [levels[h][i] for h in HEADS]
-            evidence = self.explain_all(p, self._spans(p, rows[i], ngrams[i]), chosen)
+            evidence = self.explain_all(p, self._spans(p, rows[i], hits[i]), chosen)
             dims = {d: DimensionScore(d, chosen[k], expected[d][i], evidence[k], tuple(probs[d][i].tolist()))
                     for k, d in enumerate(DIMENSIONS)}
             facets = {}
@@ -219,7 +230,7 @@ class StatementModel:
             self._direction_matrix = np.ascontiguousarray(np.stack(columns, axis=1))
         return self._direction_matrix
 
-    def _spans(self, prepared, row: tuple[np.ndarray, np.ndarray], ngrams: list[tuple[str, int, int]]):
+    def _spans(self, prepared, row: tuple[np.ndarray, np.ndarray], hits: list[tuple[int, int, int]]):
         """Spans that can be evidence, with the features behind each and their values in ``row``.
 
         Returns (features, values, share, starts, ends, cues, sources): per span
@@ -238,13 +249,11 @@ class StatementModel:
             share.append(1.0 / counts[m.entry.cue])
             starts.append(m.start), ends.append(m.end), cues.append(m.entry.cue), sources.append(m.entry.source)
         n_cue = len(first)
-        offset, vocab = len(self._names()), self.vocabulary_
-        for term, s, e in dict.fromkeys(ngrams):
-            j = vocab.get(term)
-            if j is not None:
-                first.append(offset + j)
-                share.append(1.0)
-                starts.append(s), ends.append(e), cues.append("ngram"), sources.append(term)
+        offset, terms = len(self._names()), self.terms_
+        for j, s, e in dict.fromkeys(hits):
+            first.append(offset + j)
+            share.append(1.0)
+            starts.append(s), ends.append(e), cues.append("ngram"), sources.append(terms[j])
         first_a = np.asarray(first, dtype=np.int64)
         feats = np.empty((len(first), 3), dtype=np.int64)
         feats[:, 0] = first_a
