@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 _HTML_HINT = re.compile(
     r"</?(?:p|br|div|span|a|b|i|u|em|strong|li|ul|ol|h[1-6]|html|body|head|table|tr|td|th|font|img|"
@@ -126,14 +127,58 @@ def _strip_html(text: str) -> tuple[str, list[int], list[int]]:
     return "".join(out), o_starts, o_ends
 
 
+@lru_cache(maxsize=1)
+def _stable_run() -> re.Pattern:
+    """Runs of characters that NFKC leaves alone and that are kept: copied as they are.
+
+    Built once from the running Python's Unicode database (U+0000-U+9FFF, about
+    20 ms): every character whose NFKC form is itself and that is not a control,
+    format, combining or unusual white-space character. Whatever is left (full-width
+    forms, ligatures, NBSP, combining sequences...) goes through the per-cluster path.
+    """
+    keep = [ord(c) for c in " \t\n\r\f\v"]
+    for cp in range(0x21, 0xA000):
+        ch = chr(cp)
+        if (unicodedata.combining(ch) or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs")
+                or ch in _INVISIBLE or unicodedata.normalize("NFKC", ch) != ch):
+            continue
+        keep.append(cp)
+    keep.sort()
+    ranges, first, last = [], keep[0], keep[0]
+    for cp in keep[1:]:
+        if cp != last + 1:
+            ranges.append((first, last))
+            first = cp
+        last = cp
+    ranges.append((first, last))
+    return re.compile("[" + "".join(re.escape(chr(a)) + ("" if a == b else "-" + re.escape(chr(b))) for a, b in ranges) + "]+")
+
+
 def _nfkc_and_clean(text: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
     if unicodedata.is_normalized("NFKC", text) and not _DROP.search(text):
         return text, starts, ends
+    return _nfkc_clusters(text, starts, ends)
+
+
+def _nfkc_clusters(text: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
+    """NFKC per cluster (a character and its combining marks), dropping controls and invisibles."""
     out: list[str] = []
     o_starts: list[int] = []
     o_ends: list[int] = []
     i, n = 0, len(text)
+    stable = _stable_run()
     while i < n:
+        m = stable.match(text, i)
+        if m:
+            end = m.end()
+            if end < n and unicodedata.combining(text[end]):
+                end -= 1  # the base of a combining sequence is normalised with its marks
+            if end > i:
+                out.append(text[i:end])
+                o_starts.extend(starts[i:end])
+                o_ends.extend(ends[i:end])
+                i = end
+                continue
         j = i + 1
         while j < n and unicodedata.combining(text[j]):
             j += 1  # keep a base character with its combining marks

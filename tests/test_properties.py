@@ -158,3 +158,35 @@ def test_same_output_in_processes_with_other_hash_seeds():
         assert proc.returncode == 0, err
     first, second = (json.loads(out) for out, _ in outs)
     assert len(first) == len(CROSS_PROCESS) and first == second
+
+
+def _nfkc_per_cluster(text: str) -> tuple[str, list[int], list[int]]:
+    """The definition: NFKC of each cluster (a character and its combining marks), controls and
+    invisibles dropped, character by character (what the shortcut over stable runs must equal)."""
+    import unicodedata
+
+    from analyser.normalise import _INVISIBLE
+
+    out, starts, ends, i, n = [], [], [], 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        code = ord(text[i])
+        if not (text[i] in _INVISIBLE or (code < 32 and text[i] not in "\n\t\r\f\v") or 0x7F <= code < 0xA0
+                or 0xD800 <= code <= 0xDFFF):
+            rep = unicodedata.normalize("NFKC", text[i:j])
+            out.append(rep)
+            starts += [i] * len(rep)
+            ends += [j] * len(rep)
+        i = j
+    return "".join(out), starts, ends
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(text=st.one_of(ANY_TEXT, MIXED_TEXT, st.text(alphabet="aé e\u0301ＡＢ１，。ﬁ\u00a0\u200b\u200d가\u0300Å\x07\t中①㎏…🏽")))
+def test_stable_runs_shortcut_equals_per_cluster_nfkc(text):
+    from analyser.normalise import _nfkc_clusters
+
+    chars, starts, ends = _nfkc_clusters(text, list(range(len(text))), list(range(1, len(text) + 1)))
+    assert (chars, list(starts), list(ends)) == _nfkc_per_cluster(text)
