@@ -46,3 +46,22 @@ def test_evaluate_a_labelled_file(tmp_path):
         for head in ("cause", "apology", "humour", "vagueness"):
             assert figures[method][head]["all"]["n"] == 30
             assert "kappa" in figures[method][head]["fr"]
+
+
+def test_leave_one_company_out_scores_each_company_on_a_model_that_never_saw_it():
+    from analyser.data import load_statements
+    from analyser.evaluation import leave_one_company_out
+    from analyser.training import prepare_all
+
+    df = load_statements(real=False)
+    df = df[df["lang"] == "en"].reset_index(drop=True)
+    # stand-ins for two real companies: the authored English statements, split by incident
+    df["source"] = "real"
+    df["company"] = ["Alpha" if i % 2 else "Beta" for i in df["incident"].factorize()[0]]
+    result = leave_one_company_out(df, prepare_all(df), min_rows=50)
+    assert set(result) == {"Alpha", "Beta"}
+    for company, r in result.items():
+        n = int((df["company"] == company).sum())
+        for d in ("cause", "apology", "humour", "vagueness"):
+            assert r["model"][d]["n"] == r["rules"][d]["n"] == n
+        assert r["model"]["apology"]["kappa"] > 0.5  # learnt from the other company's statements
