@@ -131,6 +131,53 @@ def throughput(texts: list[str], lang: str, method: str, repeat: int = 3, chunk:
             "ratio": t_tok / t_full}
 
 
+def stage_times(texts: list[str], lang: str, method: str, repeat: int = 3) -> list[tuple[str, float]]:
+    """Where the time of full scoring goes: ``[(stage, microseconds per statement)]``.
+
+    Each stage is timed on its own over all ``texts`` (best of ``repeat``), with
+    the garbage collector paused as :func:`analyser.api.analyse_many` pauses it;
+    the last rows are what is left of the whole call after the stages before.
+    """
+    from .api import analyse_many, gc_paused
+    from .cues import matcher_for
+    from .normalise import normalise
+    from .prepare import prepare
+    from .tokenise import tokeniser_for
+
+    n = max(len(texts), 1)
+    tok, matcher = tokeniser_for(lang), matcher_for(lang)
+    analyse_many(texts[:20], [lang] * min(20, len(texts)), method)  # warm-up
+    normed = [normalise(t).text for t in texts]
+    forms = [matcher.match_form(t) for t in normed]
+
+    def best(fn) -> float:
+        with gc_paused():
+            return _best(fn, repeat) / n * 1e6
+
+    out = [("normalise", best(lambda: [normalise(t) for t in texts])),
+           ("tokenise", best(lambda: [tok(t) for t in normed])),
+           ("cue matching", best(lambda: [matcher.find(f, formed=True) for f in forms]))]
+    t_prepare = best(lambda: [prepare(t, lang) for t in texts])
+    out.append(("rest of preparing (script form, checks)", t_prepare - sum(t for _, t in out)))
+    if method == "model":
+        from .model import default_model
+
+        model = default_model()
+        prepared = [prepare(t, lang) for t in texts]
+        t_features = best(lambda: model.rows(prepared, [model.hits(p) for p in prepared]))
+        rows = model.rows(prepared, [model.hits(p) for p in prepared])
+        t_heads = best(lambda: model.predict_proba(prepared, rows))
+        t_score = best(lambda: [model.score(prepared[i:i + 256]) for i in range(0, len(prepared), 256)])
+        out += [("features (n-grams, TF-IDF, cue rates)", t_features), ("eight heads", t_heads),
+                ("evidence (spans for each head's level)", t_score - t_features - t_heads)]
+        used = t_prepare + t_score
+    else:
+        used = t_prepare
+    t_all = best(lambda: analyse_many(texts, [lang] * len(texts), method, errors="return"))
+    out.append(("advice and report" if method == "model" else "rules, advice and report", t_all - used))
+    return out
+
+
 def texts_300(texts: list[str], n: int, width: int = 300) -> list[str]:
     """``n`` statements of about ``width`` characters: long ones cut at a word, short ones padded with the next."""
     out = []
@@ -283,6 +330,15 @@ def run(quick: bool = False, rows: int | None = None, corpus=None, rules: bool =
         p("|---:|---:|---:|---:|---|")
         p(f"| {r300['n']:,} | {r300['chars']:.0f} | {_fmt(r300['full'])} | {_fmt(r300['tokenise'])} | "
           f"{'pass' if r300['full'] >= FLOOR_300_EN else 'FAIL'} |")
+        stages = one_core(lambda: stage_times(short, "en", method, repeat))
+        results["en_300_stages"] = dict(stages)
+        total = sum(t for _, t in stages)
+        p("\nWhere the time goes (same statements, one core; each stage timed on its own):\n")
+        p("| stage | µs per statement | share |")
+        p("|---|---:|---:|")
+        for name, t in stages:
+            p(f"| {name} | {t:,.0f} | {t / total:.0%} |")
+        p(f"| **all** | **{total:,.0f}** | |")
 
     p(f"\n## Peak memory of `batch` streaming a generated CSV (child process, --jobs {jobs})\n")
     p("| rows | CSV size | peak RSS | wall time | rows/s | floor < 400 MB at 1,000,000 rows |")

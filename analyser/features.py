@@ -27,6 +27,7 @@ from .cues import cue_kinds
 
 _DIGIT_FOLD = str.maketrans("123456789", "000000000")
 _DIGIT = re.compile(r"\d")
+_NUMBER = re.compile(r"\d+")
 _UPPER = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]")
 _EMOJI_LIKE = re.compile(r"[\U0001F300-\U0010FFFF]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
@@ -63,29 +64,34 @@ def cue_features(X) -> np.ndarray:
     """Cue and structural features of prepared statements, one row each (no fitting needed)."""
     kinds = sorted(cue_kinds())
     index = {k: i for i, k in enumerate(kinds)}
-    out = np.zeros((len(X), 3 * len(kinds) + len(STRUCTURAL)), dtype=np.float64)
-    base = 3 * np.arange(len(kinds))
+    k = len(kinds)
+    rows, cols, n_tok, struct = [], [], [], []
     for row, p in enumerate(X):
-        n_tok = max(1, len(p.tokens))
-        counts = np.zeros(len(kinds))
         for m in p.cues:
-            counts[index[m.entry.cue]] += 1
-        out[row, base] = counts > 0
-        out[row, base + 1] = np.minimum(counts, 3) / 3
-        out[row, base + 2] = np.minimum(counts * 20 / n_tok, 1)
+            rows.append(row)
+            cols.append(index[m.entry.cue])
+        tokens = max(1, len(p.tokens))
+        n_tok.append(tokens)
         text = p.text
         n = max(1, len(text))
-        s = 3 * len(kinds)
-        out[row, s:s + len(STRUCTURAL)] = (
-            min(math.log1p(n_tok) / 6, 1.5),
+        struct.append((
+            min(math.log1p(tokens) / 6, 1.5),
             len(_DIGIT.findall(text)) / n,
-            min(len(re.findall(r"\d+", text)) / 10, 1),
+            min(len(_NUMBER.findall(text)) / 10, 1),
             min(text.count("!") + text.count("！"), 5) / 5,
             min(text.count("?") + text.count("？"), 5) / 5,
             len(_UPPER.findall(text)) / n,
             min(len(_SENT_END.findall(text)) / 10, 1),
             min(len(_EMOJI_LIKE.findall(text)), 5) / 5,
-        )
+        ))
+    counts = np.zeros((len(X), k))
+    np.add.at(counts, (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)), 1)
+    out = np.zeros((len(X), 3 * k + len(STRUCTURAL)), dtype=np.float64)
+    out[:, 0:3 * k:3] = counts > 0
+    out[:, 1:3 * k:3] = np.minimum(counts, 3) / 3
+    out[:, 2:3 * k:3] = np.minimum(counts * 20 / np.asarray(n_tok, dtype=np.float64)[:, None], 1)
+    if struct:
+        out[:, 3 * k:] = struct
     return out
 
 
@@ -93,16 +99,17 @@ def tfidf_rows(hits: list[list[tuple[int, int, int]]], idf: np.ndarray) -> list[
     """TF-IDF rows ``(columns, values)`` from each statement's n-grams found in the vocabulary
     (``(term index, start, end)``, as :meth:`analyser.model.StatementModel.hits` gives them),
     exactly as scikit-learn's ``TfidfVectorizer(analyzer=ngram_terms, sublinear_tf=True)``
-    computes them (l2-normalised), without importing scikit-learn or scipy."""
-    rows = []
-    for doc in hits:
-        counts: dict[int, int] = {}
-        for j, _, _ in doc:
-            counts[j] = counts.get(j, 0) + 1
-        cols = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
-        if not len(cols):
-            rows.append((cols, np.zeros(0)))
-            continue
-        vals = (1.0 + np.log(np.fromiter((counts[c] for c in cols), dtype=np.float64, count=len(cols)))) * idf[cols]
-        rows.append((cols, vals / math.sqrt(float(vals @ vals))))
-    return rows
+    computes them (l2-normalised), without importing scikit-learn or scipy. All rows at once."""
+    if not hits:
+        return []
+    lengths = [len(doc) for doc in hits]
+    terms = np.fromiter((j for doc in hits for j, _, _ in doc), dtype=np.int64, count=sum(lengths))
+    row_of = np.repeat(np.arange(len(hits), dtype=np.int64), lengths)
+    # distinct (row, term) pairs, sorted by row then term, with how often each occurs
+    keys, counts = np.unique(row_of * len(idf) + terms, return_counts=True)
+    rows, cols = np.divmod(keys, len(idf))
+    vals = (1.0 + np.log(counts)) * idf[cols]
+    norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=len(hits)))
+    vals = vals / norms[rows]
+    bounds = np.searchsorted(rows, np.arange(1, len(hits)))
+    return list(zip(np.split(cols, bounds), np.split(vals, bounds)))

@@ -282,12 +282,19 @@ class StatementModel:
         return self._explain(prepared, spans, [(head, level)])[0]
 
     def explain_all(self, prepared, spans, levels: list[int]) -> list[tuple[Evidence, ...]]:
-        """:meth:`explain` for every head (in ``HEADS`` order) at its level in ``levels``."""
-        return self._explain(prepared, spans, list(zip(HEADS, levels)))
+        """Evidence for every head (in ``HEADS`` order) at its level in ``levels``.
+
+        A facet is explained only when present: what pushes it towards "absent"
+        is the lack of something, which no span of the text shows (the report
+        names the missing facet instead), as the cue rules and ``why`` do.
+        """
+        wanted = [(h, lv) for h, lv in zip(HEADS, levels) if h in DIMENSIONS or lv == 1]
+        found = iter(self._explain(prepared, spans, wanted))
+        return [next(found) if h in DIMENSIONS or lv == 1 else () for h, lv in zip(HEADS, levels)]
 
     def _explain(self, prepared, spans, wanted: list[tuple[str, int]]) -> list[tuple[Evidence, ...]]:
         feats, values, share, starts, ends, cues, sources = spans
-        if not len(feats):
+        if not len(feats) or not wanted:
             return [()] * len(wanted)
         directions = self._directions()
         columns = [self._direction_column[w] for w in wanted]

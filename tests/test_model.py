@@ -132,3 +132,17 @@ def test_shipped_levels_agree_with_scores():
     for report in analyse_many(texts, method="model"):
         for d in report.dimensions.values():
             assert d.level == int(np.floor(2 * d.score + 0.5)), (d.name, d.level, d.score)
+
+
+def test_absent_facets_carry_no_evidence_and_present_ones_are_explained():
+    from analyser.api import analyse_many
+
+    texts = [r["text"] for r in authored_rows()[:80]]
+    present_with_evidence = 0
+    for report in analyse_many(texts, method="model"):
+        for f in report.facets.values():
+            if not f.present:
+                assert f.evidence == (), (f.name, f.evidence)
+            elif f.evidence:
+                present_with_evidence += 1
+    assert present_with_evidence > 80  # what, scope, when, next present in many of them, with spans
