@@ -237,7 +237,8 @@ class StatementModel:
         three feature indices and their values (a cue match stands for its
         kind's three features, present/count/rate, and takes 1/n of the kind's
         contribution when the kind matched n times; an n-gram stands for its
-        vocabulary entry, padded with a zero-valued feature).
+        vocabulary entry, padded with a zero-valued feature); ``cues`` and
+        ``sources`` cover the cue spans, which come first.
         """
         kinds = self._kind_index()
         counts: dict[str, int] = {}
@@ -249,20 +250,18 @@ class StatementModel:
             share.append(1.0 / counts[m.entry.cue])
             starts.append(m.start), ends.append(m.end), cues.append(m.entry.cue), sources.append(m.entry.source)
         n_cue = len(first)
-        offset, terms = len(self._names()), self.terms_
-        for j, s, e in dict.fromkeys(hits):
-            first.append(offset + j)
-            share.append(1.0)
-            starts.append(s), ends.append(e), cues.append("ngram"), sources.append(terms[j])
-        first_a = np.asarray(first, dtype=np.int64)
-        feats = np.empty((len(first), 3), dtype=np.int64)
-        feats[:, 0] = first_a
-        feats[:n_cue, 1] = first_a[:n_cue] + 1
-        feats[:n_cue, 2] = first_a[:n_cue] + 2
-        feats[n_cue:, 1:] = first_a[n_cue:, None]
+        # n-grams: each (term, start, end) occurs once (a position yields one term of each kind);
+        # their cue and source are looked up only for the spans that become evidence (see _explain)
+        grams = np.asarray(hits, dtype=np.int64).reshape(-1, 3)
+        offset = len(self._names())
+        feats = np.empty((n_cue + len(grams), 3), dtype=np.int64)
+        first_cue = np.asarray(first, dtype=np.int64)
+        feats[:n_cue] = first_cue[:, None] + np.arange(3)
+        feats[n_cue:] = (offset + grams[:, 0])[:, None]
         values = _gather(row, feats.ravel()).reshape(feats.shape)
         values[n_cue:, 1:] = 0.0
-        return feats, values, np.asarray(share), starts, ends, cues, sources
+        share_a = np.concatenate([np.asarray(share), np.ones(len(grams))])
+        return (feats, values, share_a, starts + grams[:, 1].tolist(), ends + grams[:, 2].tolist(), cues, sources)
 
     def _names(self) -> list[str]:
         if getattr(self, "_names_cache", None) is None:
@@ -303,6 +302,7 @@ class StatementModel:
         order = np.argsort(-contrib, axis=0, kind="stable").T.tolist()
         contrib = contrib.T.tolist()
         norm, original = prepared.norm, prepared.norm.original
+        n_cue, offset, terms, feats = len(cues), len(self._names()), self.terms_, feats.tolist()
         located: dict[int, tuple[int, int, str]] = {}
         out = []
         for (head, level), ranked, c in zip(wanted, order, contrib):
@@ -318,11 +318,13 @@ class StatementModel:
                     o_s, o_e = norm.span(s, e)
                     located[i] = (o_s, o_e, original[o_s:o_e])
                 o_s, o_e, text = located[i]
-                if cues[i] == "ngram":
-                    why, src = f"model feature '{sources[i][2:]}' pushed {head} towards {level}", f"model:{head}"
+                if i >= n_cue:  # an n-gram
+                    term = terms[feats[i][0] - offset]
+                    found.append(Evidence(o_s, o_e, text, "ngram", c[i],
+                                          f"model feature '{term[2:]}' pushed {head} towards {level}", f"model:{head}"))
                 else:
-                    why, src = f"{cues[i]} cue pushed {head} towards {level}", sources[i]
-                found.append(Evidence(o_s, o_e, text, cues[i], c[i], why, src))
+                    found.append(Evidence(o_s, o_e, text, cues[i], c[i], f"{cues[i]} cue pushed {head} towards {level}",
+                                          sources[i]))
             out.append(tuple(found))
         return out
 
