@@ -27,3 +27,18 @@ def test_quick_run_prints_the_tables():
     assert res["method"] == "rules"
     assert {s["lang"] for s in res["sets"]} == {"en", "es"}
     assert [m["rows"] for m in res["memory"]] == [20] and all(m["peak_mb"] > 0 for m in res["memory"])
+
+
+def test_stage_times_name_every_stage_of_scoring():
+    from analyser.bench import stage_times
+    from analyser.data import authored_rows
+
+    texts = [r["text"] for r in authored_rows() if r["lang"] == "en"][:40]
+    stages = dict(stage_times(texts, "en", "model", repeat=1))
+    assert list(stages) == ["normalise", "tokenise", "cue matching", "rest of preparing (script form, checks)",
+                            "features (n-grams, TF-IDF, cue rates)", "eight heads",
+                            "evidence (spans for each head's level)", "advice and report"]
+    for name in ("normalise", "tokenise", "cue matching", "features (n-grams, TF-IDF, cue rates)", "eight heads"):
+        assert stages[name] > 0, name
+    rules = dict(stage_times(texts, "en", "rules", repeat=1))
+    assert "rules, advice and report" in rules and "eight heads" not in rules
