@@ -203,10 +203,6 @@ class StatementModel:
         return results
 
     # -- evidence -----------------------------------------------------------
-    def _direction(self, head: str, level: int) -> np.ndarray:
-        """Per feature, how much one unit pushes ``head`` towards ``level``."""
-        return self._directions()[:, self._direction_column[(head, level)]]
-
     def _directions(self) -> np.ndarray:
         """All directions as columns of one matrix (features x (head, level)), built once.
 

@@ -146,3 +146,16 @@ def test_absent_facets_carry_no_evidence_and_present_ones_are_explained():
             elif f.evidence:
                 present_with_evidence += 1
     assert present_with_evidence > 80  # what, scope, when, next present in many of them, with spans
+
+
+def test_explaining_one_head_gives_what_scoring_gave_it():
+    from analyser.model import DIMENSIONS
+    from analyser.prepare import prepare
+
+    model = default_model()
+    p = prepare("Sorry! Card payments failed from 14:05 to 14:40 because of an expired certificate on our API gateway.", "en")
+    dims, _ = model.score([p])[0]
+    spans = model._spans(p, model.rows([p])[0], model.hits(p))
+    for d in DIMENSIONS:
+        assert model.explain(p, spans, d, dims[d].level) == dims[d].evidence
+    assert dims["cause"].evidence  # the certificate and "because of" explain the cause
