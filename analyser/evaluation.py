@@ -71,7 +71,7 @@ def model_predictions(model, prepared: list) -> dict[str, np.ndarray]:
     from .model import levels_from_proba
 
     probs = model.predict_proba(prepared)
-    return {h: levels_from_proba(h, p) for h, p in probs.items()}
+    return {h: levels_from_proba(p) for h, p in probs.items()}
 
 
 def cross_validate(df, prepared: list, folds: int = 5, **params) -> dict:
@@ -92,7 +92,7 @@ def cross_validate(df, prepared: list, folds: int = 5, **params) -> dict:
         probs = model.predict_proba([prepared[i] for i in te])
         maj = majority_predictions(tr_df, len(te))
         for h in LABELS:
-            out["model"][h][te] = levels_from_proba(h, probs[h])
+            out["model"][h][te] = levels_from_proba(probs[h])
             out["most-probable"][h][te] = probs[h].argmax(axis=1)
             out["majority"][h][te] = maj[h]
     out["rules"] = rule_predictions(prepared)
@@ -100,35 +100,37 @@ def cross_validate(df, prepared: list, folds: int = 5, **params) -> dict:
 
 
 def leave_one_language_out(df, prepared: list, **params) -> dict:
-    from .model import StatementModel
-
     groups = df["lang"].map(lambda l: LANG_GROUPS.get(l, l)).to_numpy()
     out = {}
     for lang in sorted(set(groups)):
-        tr, te = np.flatnonzero(groups != lang), np.flatnonzero(groups == lang)
-        tr_df, te_df = df.iloc[tr], df.iloc[te].reset_index(drop=True)
-        model = StatementModel(**params).fit([prepared[i] for i in tr], {h: tr_df[h].to_numpy(dtype=int) for h in LABELS})
-        preds = model_predictions(model, [prepared[i] for i in te])
+        te_df, preds, _ = _left_out(df, prepared, groups == lang, **params)
         out[lang] = {h: metrics(te_df[h], preds[h], h) for h in LABELS}
     return out
+
+
+def _left_out(df, prepared: list, test: np.ndarray, **params):
+    """Train on the rows outside the boolean mask ``test``, predict the rows inside it.
+
+    Returns (the test rows, the model's predictions, their prepared statements)."""
+    from .model import StatementModel
+
+    tr, te = np.flatnonzero(~test), np.flatnonzero(test)
+    tr_df = df.iloc[tr]
+    model = StatementModel(**params).fit([prepared[i] for i in tr], {h: tr_df[h].to_numpy(dtype=int) for h in LABELS})
+    te_prep = [prepared[i] for i in te]
+    return df.iloc[te].reset_index(drop=True), model_predictions(model, te_prep), te_prep
 
 
 def leave_one_company_out(df, prepared: list, min_rows: int = 50, **params) -> dict:
     """Per company of the real statements (with ``min_rows`` or more): trained on everything
     else (other companies and the authored statements), scored on that company's statements.
     How far the models carry to a company whose house style they never saw."""
-    from .model import StatementModel
-
     real = (df["source"] == "real").to_numpy()
     companies = df.loc[real, "company"].value_counts()
     out = {}
     for company in sorted(companies[companies >= min_rows].index):
-        te_mask = real & (df["company"] == company).to_numpy()
-        tr, te = np.flatnonzero(~te_mask), np.flatnonzero(te_mask)
-        tr_df, te_df = df.iloc[tr], df.iloc[te].reset_index(drop=True)
-        model = StatementModel(**params).fit([prepared[i] for i in tr], {h: tr_df[h].to_numpy(dtype=int) for h in LABELS})
-        preds = model_predictions(model, [prepared[i] for i in te])
-        rules = rule_predictions([prepared[i] for i in te])
+        te_df, preds, te_prep = _left_out(df, prepared, real & (df["company"] == company).to_numpy(), **params)
+        rules = rule_predictions(te_prep)
         out[company] = {"model": {h: metrics(te_df[h], preds[h], h) for h in LABELS},
                         "rules": {h: metrics(te_df[h], rules[h], h) for h in LABELS}}
     return out

@@ -184,7 +184,7 @@ class StatementModel:
         rows = self.rows(prepared, hits)
         probs = self.predict_proba(prepared, rows)
         # levels of every head for every statement, at once
-        levels = {h: levels_from_proba(h, probs[h]).tolist() for h in HEADS}
+        levels = {h: levels_from_proba(probs[h]).tolist() for h in HEADS}
         expected = {d: (probs[d] @ np.arange(3) / 2).tolist() for d in DIMENSIONS}
         results = []
         for i, p in enumerate(prepared):
@@ -399,7 +399,7 @@ class StatementModel:
         return model
 
 
-def levels_from_proba(head: str, proba: np.ndarray) -> np.ndarray:
+def levels_from_proba(proba: np.ndarray) -> np.ndarray:
     """The level of each statement from its probabilities (rows): the expected level, rounded.
 
     The levels are ordered (0 < 1 < 2) and a miss by two is worse than a miss by
