@@ -164,9 +164,10 @@ def stage_times(texts: list[str], lang: str, method: str, repeat: int = 3) -> li
 
         model = default_model()
         prepared = [prepare(t, lang) for t in texts]
-        t_features = best(lambda: model.rows(prepared, [model.hits(p) for p in prepared]))
-        rows = model.rows(prepared, [model.hits(p) for p in prepared])
-        t_heads = best(lambda: model.predict_proba(prepared, rows))
+        blocks = lambda: [model.features(prepared[i:i + 256]) for i in range(0, len(prepared), 256)]  # noqa: E731
+        t_features = best(blocks)
+        featured = blocks()
+        t_heads = best(lambda: [model.predict_proba(None, b) for b in featured])
         t_score = best(lambda: [model.score(prepared[i:i + 256]) for i in range(0, len(prepared), 256)])
         out += [("features (n-grams, TF-IDF, cue rates)", t_features), ("eight heads", t_heads),
                 ("evidence (spans for each head's level)", t_score - t_features - t_heads)]

@@ -8,7 +8,7 @@ Two blocks:
   every language, so what is learnt from one language carries to the others;
   rates rather than sums keep long texts from saturating them.
 * **n-grams** (:func:`ngram_terms`, fed to a ``TfidfVectorizer`` in training and
-  to :func:`tfidf_rows`, its numpy-only twin, when scoring): word
+  to :func:`tfidf_entries`, its numpy-only twin, when scoring): word
   unigrams and bigrams of the tokens with digits folded to ``0`` (so
   ``16:50`` and ``09:15`` are one feature), and character bigrams of CJK runs
   (robust to segmentation choices).
@@ -95,21 +95,19 @@ def cue_features(X) -> np.ndarray:
     return out
 
 
-def tfidf_rows(hits: list[list[tuple[int, int, int]]], idf: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """TF-IDF rows ``(columns, values)`` from each statement's n-grams found in the vocabulary
-    (``(term index, start, end)``, as :meth:`analyser.model.StatementModel.hits` gives them),
-    exactly as scikit-learn's ``TfidfVectorizer(analyzer=ngram_terms, sublinear_tf=True)``
-    computes them (l2-normalised), without importing scikit-learn or scipy. All rows at once."""
-    if not hits:
-        return []
-    lengths = [len(doc) for doc in hits]
-    terms = np.fromiter((j for doc in hits for j, _, _ in doc), dtype=np.int64, count=sum(lengths))
-    row_of = np.repeat(np.arange(len(hits), dtype=np.int64), lengths)
+def tfidf_entries(row: np.ndarray, term: np.ndarray, n: int, idf: np.ndarray):
+    """TF-IDF values of ``n`` statements from their n-grams found in the vocabulary (the
+    statement ``row`` and vocabulary ``term`` of each), exactly as scikit-learn's
+    ``TfidfVectorizer(analyzer=ngram_terms, sublinear_tf=True)`` computes them
+    (l2-normalised), without importing scikit-learn or scipy.
+
+    Returns ``(rows, columns, values, per_ngram)``: the distinct (row, term) pairs sorted
+    by row then term, their values, and the value of each given n-gram's pair.
+    """
     # distinct (row, term) pairs, sorted by row then term, with how often each occurs
-    keys, counts = np.unique(row_of * len(idf) + terms, return_counts=True)
+    keys, inverse, counts = np.unique(row * len(idf) + term, return_inverse=True, return_counts=True)
     rows, cols = np.divmod(keys, len(idf))
     vals = (1.0 + np.log(counts)) * idf[cols]
-    norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=len(hits)))
+    norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=n))
     vals = vals / norms[rows]
-    bounds = np.searchsorted(rows, np.arange(1, len(hits)))
-    return list(zip(np.split(cols, bounds), np.split(vals, bounds)))
+    return rows, cols, vals, vals[inverse.reshape(-1)]

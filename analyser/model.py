@@ -24,6 +24,7 @@ import warnings
 import zipfile
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -57,6 +58,28 @@ def models_available() -> bool:
 
 def _expit(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
+
+
+class Block(NamedTuple):
+    """The features of a block of statements, as flat arrays.
+
+    ``cues`` holds the cue and structural features (one dense row per
+    statement); ``hit_*`` every n-gram found in the vocabulary, statement by
+    statement in text order (its row, term index, span in the normalised text
+    and TF-IDF value); ``tf_*`` the distinct (row, term) pairs, sorted, with
+    their TF-IDF value.
+    """
+
+    n: int
+    cues: np.ndarray
+    hit_row: np.ndarray
+    hit_term: np.ndarray
+    hit_start: np.ndarray
+    hit_end: np.ndarray
+    hit_val: np.ndarray
+    tf_row: np.ndarray
+    tf_col: np.ndarray
+    tf_val: np.ndarray
 
 
 class StatementModel:
@@ -128,38 +151,48 @@ class StatementModel:
             }
 
     # -- inference ----------------------------------------------------------
-    def hits(self, prepared) -> list[tuple[int, int, int]]:
-        """The statement's n-grams that are in the vocabulary: ``(term index, start, end)``."""
-        from .features import ngram_spans
+    # Scoring works on a block of statements at once: one Python pass per
+    # statement collects its n-grams and cue spans, everything after that (TF-IDF,
+    # the eight heads, ranking the evidence) is a few numpy passes over the block.
+
+    def features(self, prepared: list) -> "Block":
+        """The features of ``prepared`` statements as flat arrays (see :class:`Block`)."""
+        from .features import cue_features, ngram_spans, tfidf_entries
 
         vocab = self.vocabulary_
-        return [(j, s, e) for t, s, e in ngram_spans(prepared) if (j := vocab.get(t)) is not None]
+        terms: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        counts: list[int] = []
+        for p in prepared:
+            before = len(terms)
+            for t, s, e in ngram_spans(p):
+                j = vocab.get(t)
+                if j is not None:
+                    terms.append(j), starts.append(s), ends.append(e)
+            counts.append(len(terms) - before)
+        n = len(prepared)
+        hit_row = np.repeat(np.arange(n, dtype=np.int64), counts)
+        hit_term = np.array(terms, dtype=np.int64)
+        tf_row, tf_col, tf_val, hit_val = tfidf_entries(hit_row, hit_term, n, self.idf_)
+        return Block(n, cue_features(prepared), hit_row, hit_term, np.array(starts, dtype=np.int64),
+                     np.array(ends, dtype=np.int64), hit_val, tf_row, tf_col, tf_val)
 
-    def rows(self, prepared: list, hits: list | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Each statement's features as a sparse row ``(columns, values)``."""
-        from .features import cue_features, tfidf_rows
-
-        hits = [self.hits(p) for p in prepared] if hits is None else hits
-        cues = cue_features(prepared)
-        n_cue = cues.shape[1]
-        out = []
-        for dense, (cols, vals) in zip(cues, tfidf_rows(hits, self.idf_)):
-            nz = np.flatnonzero(dense)
-            out.append((np.concatenate([nz, cols + n_cue]), np.concatenate([dense[nz], vals])))
-        return out
-
-    def predict_proba(self, prepared: list, rows=None) -> dict[str, np.ndarray]:
+    def predict_proba(self, prepared: list, block: "Block | None" = None) -> dict[str, np.ndarray]:
         """Per head, probabilities with one column per level (3 for dimensions, 2 for facets).
 
         The same computation as ``CalibratedClassifierCV.predict_proba`` (sigmoid,
         one calibrator per class, normalised; for binary heads 1 - p for class 0).
         """
-        rows = self.rows(prepared) if rows is None else rows
-        n = len(rows)
-        # all rows at once: every (row, column, value) of the sparse matrix, summed per row
-        cols = np.concatenate([c for c, _ in rows]) if n else np.zeros(0, dtype=np.int64)
-        vals = np.concatenate([v for _, v in rows]) if n else np.zeros(0)
-        row_of = np.repeat(np.arange(n), [len(c) for c, _ in rows])
+        block = self.features(prepared) if block is None else block
+        n = block.n
+        # every (row, column, value) of the sparse feature matrix: a row's cue features, then its n-grams
+        cue_row, cue_col = np.nonzero(block.cues)
+        row_of = np.concatenate([cue_row, block.tf_row])
+        order = np.argsort(row_of, kind="stable")
+        row_of = row_of[order]
+        cols = np.concatenate([cue_col, block.tf_col + block.cues.shape[1]])[order]
+        vals = np.concatenate([block.cues[cue_row, cue_col], block.tf_val])[order]
         out = {}
         for head, h in self.heads_.items():
             coef, classes = h["coef"], h["classes"]
@@ -180,25 +213,30 @@ class StatementModel:
 
     def score(self, prepared: list) -> list[tuple[dict[str, DimensionScore], dict[str, FacetScore]]]:
         """Levels, scores and evidence for each prepared statement."""
-        hits = [self.hits(p) for p in prepared]
-        rows = self.rows(prepared, hits)
-        probs = self.predict_proba(prepared, rows)
-        # levels of every head for every statement, at once
-        levels = {h: levels_from_proba(probs[h]).tolist() for h in HEADS}
-        expected = {d: (probs[d] @ np.arange(3) / 2).tolist() for d in DIMENSIONS}
+        block = self.features(prepared)
+        probs = self.predict_proba(prepared, block)
+        levels = np.stack([levels_from_proba(probs[h]) for h in HEADS], axis=1)  # (statements, heads)
+        # explain every dimension, and a facet only when present: what pushes a facet towards
+        # "absent" is the lack of something, which no span of the text shows (the report names
+        # the missing facet instead), as the cue rules and ``why`` do
+        wanted = np.asarray([h in DIMENSIONS for h in HEADS]) | (levels == 1)
+        pair_stmt, pair_head = np.nonzero(wanted)
+        found = self._evidence(prepared, block, pair_stmt, pair_head, levels[pair_stmt, pair_head])
+        evidence = [[()] * len(HEADS) for _ in prepared]
+        for i, k, ev in zip(pair_stmt.tolist(), pair_head.tolist(), found):
+            evidence[i][k] = ev
+        levels = levels.tolist()
+        expected = [(probs[d] @ np.arange(3) / 2).tolist() for d in DIMENSIONS]
+        probs = {h: v.tolist() for h, v in probs.items()}
         results = []
-        for i, p in enumerate(prepared):
-            chosen = [levels[h][i] for h in HEADS]
-            evidence = self.explain_all(p, self._spans(p, rows[i], hits[i]), chosen)
-            dims = {d: DimensionScore(d, chosen[k], expected[d][i], evidence[k], tuple(probs[d][i].tolist()))
+        for i, chosen in enumerate(levels):
+            pd = [probs[d][i] for d in DIMENSIONS]
+            dims = {d: DimensionScore(d, chosen[k], expected[k][i], evidence[i][k], tuple(pd[k]))
                     for k, d in enumerate(DIMENSIONS)}
-            facets = {}
-            for k, f in enumerate(FACET_HEADS, start=len(DIMENSIONS)):
-                pf = float(probs[f][i][1])
-                facets[f] = FacetScore(f, bool(chosen[k]), pf, evidence[k])
-            p_why = float(probs["cause"][i][1:].sum())
-            facets["why"] = FacetScore("why", dims["cause"].level >= 1, p_why,
-                                       dims["cause"].evidence if dims["cause"].level >= 1 else ())
+            facets = {f: FacetScore(f, bool(chosen[k]), probs[f][i][1], evidence[i][k])
+                      for k, f in enumerate(FACET_HEADS, start=len(DIMENSIONS))}
+            cause = dims["cause"]
+            facets["why"] = FacetScore("why", cause.level >= 1, pd[0][1] + pd[0][2], cause.evidence if cause.level >= 1 else ())
             results.append((dims, {k: facets[k] for k in ("what", "scope", "when", "why", "next")}))
         return results
 
@@ -211,53 +249,110 @@ class StatementModel:
         upper class (negated for the lower one).
         """
         if getattr(self, "_direction_matrix", None) is None:
-            columns, index = [], {}
-            for head in HEADS:
+            columns = []
+            index = np.full((len(HEADS), 3), -1, dtype=np.int64)  # (head, level) -> column
+            for k, head in enumerate(HEADS):
                 coef, classes = self.heads_[head]["coef"], self.heads_[head]["classes"]
                 for level in range(3 if head in DIMENSIONS else 2):
                     if coef.shape[0] == 1:
                         col = coef[0] if level == classes[-1] else -coef[0]
                     else:
-                        k = int(np.flatnonzero(classes == level)[0]) if level in classes else 0
-                        col = coef[k] - coef.mean(axis=0)
-                    index[(head, level)] = len(columns)
+                        j = int(np.flatnonzero(classes == level)[0]) if level in classes else 0
+                        col = coef[j] - coef.mean(axis=0)
+                    index[k, level] = len(columns)
                     columns.append(col)
             self._direction_column = index
             self._direction_matrix = np.ascontiguousarray(np.stack(columns, axis=1))
         return self._direction_matrix
 
-    def _spans(self, prepared, row: tuple[np.ndarray, np.ndarray], hits: list[tuple[int, int, int]]):
-        """Spans that can be evidence, with the features behind each and their values in ``row``.
+    def explain(self, prepared, head: str, level: int) -> tuple[Evidence, ...]:
+        """The spans of one statement whose features pushed ``head`` towards ``level`` most."""
+        return self._evidence([prepared], self.features([prepared]), np.zeros(1, dtype=np.int64),
+                              np.array([HEADS.index(head)]), np.array([level]))[0]
 
-        Returns (features, values, share, starts, ends, cues, sources): per span
-        three feature indices and their values (a cue match stands for its
-        kind's three features, present/count/rate, and takes 1/n of the kind's
-        contribution when the kind matched n times; an n-gram stands for its
-        vocabulary entry, padded with a zero-valued feature); ``cues`` and
-        ``sources`` cover the cue spans, which come first.
+    def _evidence(self, prepared: list, block: "Block", pair_stmt, pair_head, pair_level) -> list[tuple[Evidence, ...]]:
+        """Evidence for each wanted (statement, head, level): its spans ranked by contribution.
+
+        A span is a cue match or an n-gram of the vocabulary. A cue match stands
+        for its kind's three features (present, count, rate) and takes 1/n of
+        the kind's contribution when the kind matched n times in the statement;
+        an n-gram stands for its TF-IDF feature. A span's contribution is its
+        features' values times the direction towards the level; the spans that
+        pushed most (above 1e-6, each character span once, at most
+        ``MAX_EVIDENCE``) are the evidence, ties kept in text order (cues first).
         """
-        kinds = self._kind_index()
-        counts: dict[str, int] = {}
-        for m in prepared.cues:
-            counts[m.entry.cue] = counts.get(m.entry.cue, 0) + 1
-        first, share, starts, ends, cues, sources = [], [], [], [], [], []
-        for m in prepared.cues:
-            first.append(kinds[m.entry.cue])
-            share.append(1.0 / counts[m.entry.cue])
-            starts.append(m.start), ends.append(m.end), cues.append(m.entry.cue), sources.append(m.entry.source)
-        n_cue = len(first)
-        # n-grams: each (term, start, end) occurs once (a position yields one term of each kind);
-        # their cue and source are looked up only for the spans that become evidence (see _explain)
-        grams = np.asarray(hits, dtype=np.int64).reshape(-1, 3)
-        offset = len(self._names())
-        feats = np.empty((n_cue + len(grams), 3), dtype=np.int64)
-        first_cue = np.asarray(first, dtype=np.int64)
-        feats[:n_cue] = first_cue[:, None] + np.arange(3)
-        feats[n_cue:] = (offset + grams[:, 0])[:, None]
-        values = _gather(row, feats.ravel()).reshape(feats.shape)
-        values[n_cue:, 1:] = 0.0
-        share_a = np.concatenate([np.asarray(share), np.ones(len(grams))])
-        return (feats, values, share_a, starts + grams[:, 1].tolist(), ends + grams[:, 2].tolist(), cues, sources)
+        directions = self._directions()
+        kinds, offset = self._kind_index(), len(self._names())
+        # the cue spans of the block, statement by statement
+        c_row, c_first, c_share, c_start, c_end, c_cue, c_source = [], [], [], [], [], [], []
+        for i, p in enumerate(prepared):
+            per_kind: dict[str, int] = {}
+            for m in p.cues:
+                per_kind[m.entry.cue] = per_kind.get(m.entry.cue, 0) + 1
+            for m in p.cues:
+                cue = m.entry.cue
+                c_row.append(i), c_first.append(kinds[cue]), c_share.append(1.0 / per_kind[cue])
+                c_start.append(m.start), c_end.append(m.end), c_cue.append(cue), c_source.append(m.entry.source)
+        n_cue = len(c_row)
+        # all spans of the block, statement by statement, a statement's cue spans before its n-grams
+        span_row = np.concatenate([np.asarray(c_row, dtype=np.int64), block.hit_row])
+        by_row = np.argsort(span_row, kind="stable")
+        span_start = np.concatenate([np.asarray(c_start, dtype=np.int64), block.hit_start])
+        span_end = np.concatenate([np.asarray(c_end, dtype=np.int64), block.hit_end])
+        # every wanted pair against every span of its statement
+        per_stmt = np.bincount(span_row, minlength=block.n)
+        first_span = np.concatenate([[0], np.cumsum(per_stmt)[:-1]])
+        sizes = per_stmt[pair_stmt]
+        entry_pair = np.repeat(np.arange(len(pair_stmt)), sizes)
+        within = np.arange(len(entry_pair)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        position = first_span[pair_stmt][entry_pair] + within  # in by_row order: ties break on it
+        span = by_row[position]
+        column = self._direction_column[pair_head, pair_level][entry_pair]
+        contrib = np.empty(len(span))
+        is_cue = span < n_cue
+        cue_i = span[is_cue]
+        if len(cue_i):
+            feats = np.asarray(c_first, dtype=np.int64)[cue_i][:, None] + np.arange(3)
+            values = block.cues[np.asarray(c_row, dtype=np.int64)[cue_i][:, None], feats]
+            d = directions[feats, column[is_cue][:, None]]
+            contrib[is_cue] = np.einsum("ek,ek->e", d, values) * np.asarray(c_share)[cue_i]
+        gram_i = span[~is_cue] - n_cue
+        if len(gram_i):
+            contrib[~is_cue] = directions[offset + block.hit_term[gram_i], column[~is_cue]] * block.hit_val[gram_i]
+        # rank within each pair, strongest first; keep each character span once, then the first few
+        keep = np.flatnonzero(contrib > 1e-6)  # in (pair, position) order, which the stable sorts keep for ties
+        keep = keep[np.argsort(-contrib[keep], kind="stable")]
+        keep = keep[np.argsort(_small_ints(entry_pair[keep]), kind="stable")]
+        size = int(span_end.max(initial=0)) + 1
+        key = (entry_pair[keep] * size + span_start[span[keep]]) * size + span_end[span[keep]]
+        keep = keep[np.sort(np.unique(key, return_index=True)[1])]  # the first of each key, order kept
+        pair_of = entry_pair[keep]
+        group_start = np.flatnonzero(np.r_[True, pair_of[1:] != pair_of[:-1]])
+        rank = np.arange(len(keep)) - np.repeat(group_start, np.diff(np.r_[group_start, len(keep)]))
+        keep = keep[rank < MAX_EVIDENCE]
+        # Python objects only for the spans shown
+        sel = span[keep]
+        is_gram = sel >= n_cue
+        term_of = np.full(len(sel), -1, dtype=np.int64)
+        term_of[is_gram] = block.hit_term[sel[is_gram] - n_cue]
+        out: list[list[Evidence]] = [[] for _ in range(len(pair_stmt))]
+        heads = [HEADS[k] for k in pair_head.tolist()]
+        levels, stmts, terms, make = pair_level.tolist(), pair_stmt.tolist(), self.terms_, Evidence.fast
+        located: dict[int, tuple[int, int, str]] = {}
+        for j, s, c, a, b, t in zip(entry_pair[keep].tolist(), sel.tolist(), contrib[keep].tolist(),
+                                    span_start[sel].tolist(), span_end[sel].tolist(), term_of.tolist()):
+            where = located.get(s)
+            if where is None:
+                norm = prepared[stmts[j]].norm
+                a, b = norm.span(a, b)
+                where = located[s] = (a, b, norm.original[a:b])
+            head = heads[j]
+            if t >= 0:
+                out[j].append(make(*where, "ngram", c, f"model feature '{terms[t][2:]}' pushed {head} towards {levels[j]}",
+                                   f"model:{head}"))
+            else:
+                out[j].append(make(*where, c_cue[s], c, f"{c_cue[s]} cue pushed {head} towards {levels[j]}", c_source[s]))
+        return [tuple(found) for found in out]
 
     def _names(self) -> list[str]:
         if getattr(self, "_names_cache", None) is None:
@@ -271,58 +366,6 @@ class StatementModel:
         if getattr(self, "_kind_cache", None) is None:
             self._kind_cache = {n.split(":")[1]: i for i, n in enumerate(self._names()) if n.endswith(":present")}
         return self._kind_cache
-
-    def explain(self, prepared, spans, head: str, level: int) -> tuple[Evidence, ...]:
-        """The spans whose features pushed ``head`` towards ``level`` most."""
-        return self._explain(prepared, spans, [(head, level)])[0]
-
-    def explain_all(self, prepared, spans, levels: list[int]) -> list[tuple[Evidence, ...]]:
-        """Evidence for every head (in ``HEADS`` order) at its level in ``levels``.
-
-        A facet is explained only when present: what pushes it towards "absent"
-        is the lack of something, which no span of the text shows (the report
-        names the missing facet instead), as the cue rules and ``why`` do.
-        """
-        wanted = [(h, lv) for h, lv in zip(HEADS, levels) if h in DIMENSIONS or lv == 1]
-        found = iter(self._explain(prepared, spans, wanted))
-        return [next(found) if h in DIMENSIONS or lv == 1 else () for h, lv in zip(HEADS, levels)]
-
-    def _explain(self, prepared, spans, wanted: list[tuple[str, int]]) -> list[tuple[Evidence, ...]]:
-        feats, values, share, starts, ends, cues, sources = spans
-        if not len(feats) or not wanted:
-            return [()] * len(wanted)
-        directions = self._directions()
-        columns = [self._direction_column[w] for w in wanted]
-        # contribution of each span (rows) to each wanted (head, level) (columns)
-        contrib = np.einsum("skc,sk->sc", directions[feats][:, :, columns], values) * share[:, None]
-        order = np.argsort(-contrib, axis=0, kind="stable").T.tolist()
-        contrib = contrib.T.tolist()
-        norm, original = prepared.norm, prepared.norm.original
-        n_cue, offset, terms, feats = len(cues), len(self._names()), self.terms_, feats.tolist()
-        located: dict[int, tuple[int, int, str]] = {}
-        out = []
-        for (head, level), ranked, c in zip(wanted, order, contrib):
-            found, used = [], set()
-            for i in ranked:
-                if c[i] <= 1e-6 or len(found) >= MAX_EVIDENCE:
-                    break
-                s, e = starts[i], ends[i]
-                if (s, e) in used:
-                    continue
-                used.add((s, e))
-                if i not in located:
-                    o_s, o_e = norm.span(s, e)
-                    located[i] = (o_s, o_e, original[o_s:o_e])
-                o_s, o_e, text = located[i]
-                if i >= n_cue:  # an n-gram
-                    term = terms[feats[i][0] - offset]
-                    found.append(Evidence(o_s, o_e, text, "ngram", c[i],
-                                          f"model feature '{term[2:]}' pushed {head} towards {level}", f"model:{head}"))
-                else:
-                    found.append(Evidence(o_s, o_e, text, cues[i], c[i], f"{cues[i]} cue pushed {head} towards {level}",
-                                          sources[i]))
-            out.append(tuple(found))
-        return out
 
     # -- persistence --------------------------------------------------------
     def save(self, path: Path, meta: dict) -> None:
@@ -413,15 +456,9 @@ def levels_from_proba(proba: np.ndarray) -> np.ndarray:
     return np.floor(expected + 0.5).astype(int)
 
 
-def _gather(row: tuple[np.ndarray, np.ndarray], columns: np.ndarray) -> np.ndarray:
-    """Values of a sparse row ``(columns, values)`` at ``columns`` (0 where absent)."""
-    indices, data = row
-    if not len(indices):
-        return np.zeros(len(columns))
-    order = np.argsort(indices)
-    indices, data = indices[order], data[order]
-    pos = np.minimum(np.searchsorted(indices, columns), len(indices) - 1)
-    return np.where(indices[pos] == columns, data[pos], 0.0)
+def _small_ints(a: np.ndarray) -> np.ndarray:
+    """``a`` as uint16 when its values fit, which numpy's stable sort orders by radix sort (linear time)."""
+    return a.astype(np.uint16) if len(a) and 0 <= a.min() and a.max() < 2 ** 16 else a
 
 
 def _check_versions(meta: dict, path: Path) -> None:

@@ -155,7 +155,6 @@ def test_explaining_one_head_gives_what_scoring_gave_it():
     model = default_model()
     p = prepare("Sorry! Card payments failed from 14:05 to 14:40 because of an expired certificate on our API gateway.", "en")
     dims, _ = model.score([p])[0]
-    spans = model._spans(p, model.rows([p])[0], model.hits(p))
     for d in DIMENSIONS:
-        assert model.explain(p, spans, d, dims[d].level) == dims[d].evidence
+        assert model.explain(p, d, dims[d].level) == dims[d].evidence
     assert dims["cause"].evidence  # the certificate and "because of" explain the cause
