@@ -92,13 +92,20 @@ def catalogue(lang: str) -> Catalogue:
     )
 
 
-def _all_evidence(report: Report) -> list[Evidence]:
-    return [e for _, e in report.evidence()]
+def _by_cue(report: Report) -> dict[str, list[Evidence]]:
+    """The report's evidence spans by cue kind."""
+    out: dict[str, list[Evidence]] = {}
+    for scores in (report.dimensions, report.facets):
+        for s in scores.values():
+            for e in s.evidence:
+                out.setdefault(e.cue, []).append(e)
+    return out
 
 
-def _span(report: Report, cue: str, evidence: list[Evidence] | None = None) -> str | None:
-    """The text of the strongest span with cue kind ``cue``, grown over overlapping spans of that kind."""
-    spans = [e for e in (evidence if evidence is not None else _all_evidence(report)) if e.cue == cue and e.end > e.start]
+def _span(report: Report, cue: str, by_cue: dict[str, list[Evidence]]) -> str | None:
+    """The text of the strongest span with cue kind ``cue``, grown over overlapping spans of that kind
+    (which spans those are does not depend on their order)."""
+    spans = [e for e in by_cue.get(cue, ()) if e.end > e.start]
     if not spans:
         return None
     best = max(spans, key=lambda e: (e.weight, e.end - e.start, -e.start))
@@ -116,7 +123,7 @@ def _span(report: Report, cue: str, evidence: list[Evidence] | None = None) -> s
 
 def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
     """``(topic, message key, quoted span or None)`` for each shortfall, in no set order."""
-    ev = _all_evidence(report)
+    ev = _by_cue(report)
     dims, facets = report.dimensions, report.facets
     out: list[tuple[str, str, str | None]] = []
     if not facets["what"].present:

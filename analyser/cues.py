@@ -399,6 +399,7 @@ class Matcher:
         self._ungated: list[int] = []
         # regexes tried only where they can start: at a prefix the automaton saw, or at digits
         self._anchored: set[int] = set()
+        self._needs_gate: set[int] = set()  # anchored regexes that also wait for a required string
         self._at_digits: list[int] = []
         self._at_digit_runs: list[int] = []
         for e in entries:
@@ -408,7 +409,7 @@ class Matcher:
                     self._regexes.append((re.compile(e.pattern[3:]), e))
                     i = len(self._regexes) - 1
                     lead = leading_literals(e.pattern[3:])
-                    required = None if lead else required_literals(e.pattern[3:])
+                    required = required_literals(e.pattern[3:])
                     if lead:
                         prefixes, digits = lead
                         self._anchored.add(i)
@@ -416,6 +417,10 @@ class Matcher:
                             leads.setdefault(self.match_form(p), []).append(i)
                         if digits:
                             (self._at_digit_runs if digits == "run" else self._at_digits).append(i)
+                        if required:  # and only in texts that hold one of its required strings
+                            self._needs_gate.add(i)
+                            for g in required:
+                                gates.setdefault(self.match_form(g), []).append(i)
                     elif required:
                         for g in required:
                             gates.setdefault(self.match_form(g), []).append(len(self._regexes) - 1)
@@ -476,6 +481,8 @@ class Matcher:
         for i in sorted(to_run | starts.keys()):
             rx, entry = self._regexes[i]
             if i in self._anchored:
+                if i in self._needs_gate and i not in to_run:
+                    continue  # none of the strings every match holds is in the text
                 # what finditer would find, tried only where a match can start
                 spans, after = [], 0
                 for s in sorted(starts.get(i, ())):
