@@ -37,6 +37,9 @@ MODEL_FILE = "analyser.npz"
 FORMAT = "analyser-model/2"
 #: How many spans explain one head at most.
 MAX_EVIDENCE = 8
+#: Evidence is ranked over (head, span) entries at most this many at a time, so that memory
+#: stays flat however long the statements of a block are.
+MAX_ENTRIES = 1 << 16
 #: A model file unpacking to more than this is refused (the shipped one unpacks to ~10 MB).
 MAX_MODEL_BYTES = 200 * 1024 * 1024
 
@@ -80,6 +83,34 @@ class Block(NamedTuple):
     tf_row: np.ndarray
     tf_col: np.ndarray
     tf_val: np.ndarray
+
+
+class _Spans(NamedTuple):
+    """The spans of a block that can be evidence (cue matches first, then n-grams; ``by_row``
+    orders them statement by statement) and, for the cue matches, what scoring them needs."""
+
+    row: np.ndarray
+    by_row: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    n_cue: int
+    cue_row: np.ndarray
+    cue_first: np.ndarray  # index of the kind's first feature (present, then count, then rate)
+    cue_share: np.ndarray  # 1/n when the kind matched n times
+    cues: list
+    sources: list
+
+
+def _slices(sizes: np.ndarray, limit: int):
+    """Consecutive slices of ``sizes`` each summing to at most ``limit`` (or holding one item)."""
+    start, total = 0, 0
+    for i, n in enumerate(sizes.tolist()):
+        if total and total + n > limit:
+            yield slice(start, i)
+            start, total = i, 0
+        total += n
+    if start < len(sizes):
+        yield slice(start, len(sizes))
 
 
 class StatementModel:
@@ -281,66 +312,28 @@ class StatementModel:
         pushed most (above 1e-6, each character span once, at most
         ``MAX_EVIDENCE``) are the evidence, ties kept in text order (cues first).
         """
-        directions = self._directions()
-        kinds, offset = self._kind_index(), len(self._names())
-        # the cue spans of the block, statement by statement
-        c_row, c_first, c_share, c_start, c_end, c_cue, c_source = [], [], [], [], [], [], []
-        for i, p in enumerate(prepared):
-            per_kind: dict[str, int] = {}
-            for m in p.cues:
-                per_kind[m.entry.cue] = per_kind.get(m.entry.cue, 0) + 1
-            for m in p.cues:
-                cue = m.entry.cue
-                c_row.append(i), c_first.append(kinds[cue]), c_share.append(1.0 / per_kind[cue])
-                c_start.append(m.start), c_end.append(m.end), c_cue.append(cue), c_source.append(m.entry.source)
-        n_cue = len(c_row)
-        # all spans of the block, statement by statement, a statement's cue spans before its n-grams
-        span_row = np.concatenate([np.asarray(c_row, dtype=np.int64), block.hit_row])
-        by_row = np.argsort(span_row, kind="stable")
-        span_start = np.concatenate([np.asarray(c_start, dtype=np.int64), block.hit_start])
-        span_end = np.concatenate([np.asarray(c_end, dtype=np.int64), block.hit_end])
-        # every wanted pair against every span of its statement
-        per_stmt = np.bincount(span_row, minlength=block.n)
-        first_span = np.concatenate([[0], np.cumsum(per_stmt)[:-1]])
+        spans = self._spans(prepared, block)
+        per_stmt = np.bincount(spans.row, minlength=block.n)
+        first = np.concatenate([[0], np.cumsum(per_stmt)[:-1]])[pair_stmt]
         sizes = per_stmt[pair_stmt]
-        entry_pair = np.repeat(np.arange(len(pair_stmt)), sizes)
-        within = np.arange(len(entry_pair)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        position = first_span[pair_stmt][entry_pair] + within  # in by_row order: ties break on it
-        span = by_row[position]
-        column = self._direction_column[pair_head, pair_level][entry_pair]
-        contrib = np.empty(len(span))
-        is_cue = span < n_cue
-        cue_i = span[is_cue]
-        if len(cue_i):
-            feats = np.asarray(c_first, dtype=np.int64)[cue_i][:, None] + np.arange(3)
-            values = block.cues[np.asarray(c_row, dtype=np.int64)[cue_i][:, None], feats]
-            d = directions[feats, column[is_cue][:, None]]
-            contrib[is_cue] = np.einsum("ek,ek->e", d, values) * np.asarray(c_share)[cue_i]
-        gram_i = span[~is_cue] - n_cue
-        if len(gram_i):
-            contrib[~is_cue] = directions[offset + block.hit_term[gram_i], column[~is_cue]] * block.hit_val[gram_i]
-        # rank within each pair, strongest first; keep each character span once, then the first few
-        keep = np.flatnonzero(contrib > 1e-6)  # in (pair, position) order, which the stable sorts keep for ties
-        keep = keep[np.argsort(-contrib[keep], kind="stable")]
-        keep = keep[np.argsort(_small_ints(entry_pair[keep]), kind="stable")]
-        size = int(span_end.max(initial=0)) + 1
-        key = (entry_pair[keep] * size + span_start[span[keep]]) * size + span_end[span[keep]]
-        keep = keep[np.sort(np.unique(key, return_index=True)[1])]  # the first of each key, order kept
-        pair_of = entry_pair[keep]
-        group_start = np.flatnonzero(np.r_[True, pair_of[1:] != pair_of[:-1]])
-        rank = np.arange(len(keep)) - np.repeat(group_start, np.diff(np.r_[group_start, len(keep)]))
-        keep = keep[rank < MAX_EVIDENCE]
+        self._directions()  # builds the (head, level) -> column index too
+        columns = self._direction_column[pair_head, pair_level]
+        chosen = [np.zeros(0, dtype=np.int64)] * 3
+        for part in _slices(sizes, MAX_ENTRIES):  # every (pair, span) entry, a bounded slice at a time
+            pair, span, contrib = self._strongest(spans, block, first[part], sizes[part], columns[part])
+            chosen = [np.concatenate(x) for x in zip(chosen, (pair + part.start, span, contrib))]
         # Python objects only for the spans shown
-        sel = span[keep]
-        is_gram = sel >= n_cue
-        term_of = np.full(len(sel), -1, dtype=np.int64)
-        term_of[is_gram] = block.hit_term[sel[is_gram] - n_cue]
+        pair, span, contrib = chosen
+        term_of = np.full(len(span), -1, dtype=np.int64)
+        is_gram = span >= spans.n_cue
+        term_of[is_gram] = block.hit_term[span[is_gram] - spans.n_cue]
         out: list[list[Evidence]] = [[] for _ in range(len(pair_stmt))]
         heads = [HEADS[k] for k in pair_head.tolist()]
         levels, stmts, terms, make = pair_level.tolist(), pair_stmt.tolist(), self.terms_, Evidence.fast
+        cues, sources = spans.cues, spans.sources
         located: dict[int, tuple[int, int, str]] = {}
-        for j, s, c, a, b, t in zip(entry_pair[keep].tolist(), sel.tolist(), contrib[keep].tolist(),
-                                    span_start[sel].tolist(), span_end[sel].tolist(), term_of.tolist()):
+        for j, s, c, a, b, t in zip(pair.tolist(), span.tolist(), contrib.tolist(), spans.start[span].tolist(),
+                                    spans.end[span].tolist(), term_of.tolist()):
             where = located.get(s)
             if where is None:
                 norm = prepared[stmts[j]].norm
@@ -351,8 +344,61 @@ class StatementModel:
                 out[j].append(make(*where, "ngram", c, f"model feature '{terms[t][2:]}' pushed {head} towards {levels[j]}",
                                    f"model:{head}"))
             else:
-                out[j].append(make(*where, c_cue[s], c, f"{c_cue[s]} cue pushed {head} towards {levels[j]}", c_source[s]))
+                out[j].append(make(*where, cues[s], c, f"{cues[s]} cue pushed {head} towards {levels[j]}", sources[s]))
         return [tuple(found) for found in out]
+
+    def _spans(self, prepared: list, block: "Block") -> "_Spans":
+        """Every span of the block that can be evidence: the cue matches, then the n-grams."""
+        kinds = self._kind_index()
+        row, first, share, start, end, cues, sources = [], [], [], [], [], [], []
+        for i, p in enumerate(prepared):
+            per_kind: dict[str, int] = {}
+            for m in p.cues:
+                per_kind[m.entry.cue] = per_kind.get(m.entry.cue, 0) + 1
+            for m in p.cues:
+                cue = m.entry.cue
+                row.append(i), first.append(kinds[cue]), share.append(1.0 / per_kind[cue])
+                start.append(m.start), end.append(m.end), cues.append(cue), sources.append(m.entry.source)
+        cue_row = np.asarray(row, dtype=np.int64)
+        all_rows = np.concatenate([cue_row, block.hit_row])
+        return _Spans(all_rows, np.argsort(all_rows, kind="stable"),
+                      np.concatenate([np.asarray(start, dtype=np.int64), block.hit_start]),
+                      np.concatenate([np.asarray(end, dtype=np.int64), block.hit_end]),
+                      len(row), cue_row, np.asarray(first, dtype=np.int64), np.asarray(share), cues, sources)
+
+    def _strongest(self, spans: "_Spans", block: "Block", first, sizes, columns):
+        """For pairs whose statements' spans start at ``first`` (in ``spans.by_row`` order) and number
+        ``sizes``, explained towards direction ``columns``: the spans shown, as ``(pair, span,
+        contribution)`` arrays, pair by pair, strongest first."""
+        directions, offset = self._directions(), len(self._names())
+        entry_pair = np.repeat(np.arange(len(sizes)), sizes)
+        within = np.arange(len(entry_pair)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        position = first[entry_pair] + within  # in by_row order: ties break on it
+        span = spans.by_row[position]
+        column = columns[entry_pair]
+        contrib = np.empty(len(span))
+        is_cue = span < spans.n_cue
+        cue_i = span[is_cue]
+        if len(cue_i):
+            feats = spans.cue_first[cue_i][:, None] + np.arange(3)
+            values = block.cues[spans.cue_row[cue_i][:, None], feats]
+            d = directions[feats, column[is_cue][:, None]]
+            contrib[is_cue] = np.einsum("ek,ek->e", d, values) * spans.cue_share[cue_i]
+        gram_i = span[~is_cue] - spans.n_cue
+        if len(gram_i):
+            contrib[~is_cue] = directions[offset + block.hit_term[gram_i], column[~is_cue]] * block.hit_val[gram_i]
+        # rank within each pair, strongest first; keep each character span once, then the first few
+        keep = np.flatnonzero(contrib > 1e-6)  # in (pair, position) order, which the stable sorts keep for ties
+        keep = keep[np.argsort(-contrib[keep], kind="stable")]
+        keep = keep[np.argsort(_small_ints(entry_pair[keep]), kind="stable")]
+        size = int(spans.end.max(initial=0)) + 1
+        key = (entry_pair[keep] * size + spans.start[span[keep]]) * size + spans.end[span[keep]]
+        keep = keep[np.sort(np.unique(key, return_index=True)[1])]  # the first of each key, order kept
+        pair_of = entry_pair[keep]
+        group_start = np.flatnonzero(np.r_[True, pair_of[1:] != pair_of[:-1]])
+        rank = np.arange(len(keep)) - np.repeat(group_start, np.diff(np.r_[group_start, len(keep)]))
+        keep = keep[rank < MAX_EVIDENCE]
+        return entry_pair[keep], span[keep], contrib[keep]
 
     def _names(self) -> list[str]:
         if getattr(self, "_names_cache", None) is None:

@@ -158,3 +158,66 @@ def test_explaining_one_head_gives_what_scoring_gave_it():
     for d in DIMENSIONS:
         assert model.explain(p, d, dims[d].level) == dims[d].evidence
     assert dims["cause"].evidence  # the certificate and "because of" explain the cause
+
+
+def _reference_evidence(model, p, head: str, level: int) -> list[tuple[int, int, str, float]]:
+    """Evidence of one statement and head by the plain definition, span by span (no vectorising):
+    contribution = feature values x direction (a cue kind's share split over its matches),
+    strongest first (ties in text order, cues first), each character span once, at most 8."""
+    from analyser.model import MAX_EVIDENCE
+
+    block = model.features([p])
+    directions = model._directions()
+    column = model._direction_column[HEADS.index(head), level]
+    kinds, offset = model._kind_index(), len(model._names())
+    per_kind = {}
+    for m in p.cues:
+        per_kind[m.entry.cue] = per_kind.get(m.entry.cue, 0) + 1
+    candidates = []  # (contribution, position, start, end, cue)
+    for m in p.cues:
+        f = kinds[m.entry.cue]
+        c = sum(directions[f + k, column] * block.cues[0, f + k] for k in range(3)) / per_kind[m.entry.cue]
+        candidates.append((c, len(candidates), m.start, m.end, m.entry.cue))
+    for term, s, e, v in zip(block.hit_term, block.hit_start, block.hit_end, block.hit_val):
+        candidates.append((directions[offset + term, column] * v, len(candidates), int(s), int(e), "ngram"))
+    out, used = [], set()
+    for c, _, s, e, cue in sorted(candidates, key=lambda x: (-x[0], x[1])):
+        if c <= 1e-6 or len(out) == MAX_EVIDENCE:
+            break
+        if (s, e) not in used:
+            used.add((s, e))
+            o_s, o_e = p.norm.span(s, e)
+            out.append((o_s, o_e, cue, c))
+    return out
+
+
+def test_block_evidence_follows_the_plain_definition():
+    from analyser.model import DIMENSIONS
+    from analyser.prepare import prepare
+
+    model = default_model()
+    rows = [r for r in authored_rows() if r["lang"] in ("en", "de", "zh-Hans", "zh-Hant")][::9]
+    prepared = [prepare(r["text"], r["lang"]) for r in rows]
+    compared = 0
+    for p, (dims, facets) in zip(prepared, model.score(prepared)):
+        explained = [(d, dims[d].level, dims[d].evidence) for d in DIMENSIONS]
+        explained += [(f, 1, facets[f].evidence) for f in ("what", "scope", "when", "next") if facets[f].present]
+        for head, level, evidence in explained:
+            want = _reference_evidence(model, p, head, level)
+            assert [(e.start, e.end, e.cue) for e in evidence] == [w[:3] for w in want], (p.text, head)
+            assert [e.weight for e in evidence] == pytest.approx([w[3] for w in want], rel=1e-9, abs=1e-12)
+            compared += len(want)
+    assert compared > 1000
+
+
+def test_evidence_is_the_same_ranked_in_small_slices_and_statement_by_statement(monkeypatch):
+    import analyser.model as model_module
+    from analyser.prepare import prepare
+
+    model = default_model()
+    rows = authored_rows()[::25]
+    prepared = [prepare(r["text"], r["lang"]) for r in rows]
+    at_once = model.score(prepared)
+    assert [model.score([p])[0] for p in prepared] == at_once  # a block never mixes its statements
+    monkeypatch.setattr(model_module, "MAX_ENTRIES", 50)  # many slices, some of one (head, statement) pair
+    assert model.score(prepared) == at_once
