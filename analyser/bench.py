@@ -170,7 +170,7 @@ def stage_times(texts: list[str], lang: str, method: str, repeat: int = 3) -> li
         t_heads = best(lambda: [model.predict_proba(None, b) for b in featured])
         t_score = best(lambda: [model.score(prepared[i:i + 256]) for i in range(0, len(prepared), 256)])
         out += [("features (n-grams, TF-IDF, cue rates)", t_features), ("eight heads", t_heads),
-                ("evidence (spans for each head's level)", t_score - t_features - t_heads)]
+                ("evidence and score objects (spans for each head's level)", t_score - t_features - t_heads)]
         used = t_prepare + t_score
     else:
         used = t_prepare

@@ -16,7 +16,11 @@ shared ``lang/common/cues.tsv``, with the columns
 Literal phrases go into one Aho-Corasick automaton per language, so matching is
 linear in the text's length. Regular expressions that match a small finite set
 of strings (``\b(?:bank |money )?transfers?\b``) are expanded into literals at
-load time and join the automaton; each remaining one is one linear scan.
+load time and join the automaton. Each remaining one is tried with ``match`` only
+where a match can start (a prefix the automaton saw, or a digit); one whose
+start cannot be told is one linear scan. Either way, when every match must
+contain one of a few strings, a regex runs only on texts where the automaton
+saw one of them.
 Latin-script words match only at word boundaries; CJK characters match anywhere.
 """
 from __future__ import annotations
@@ -423,9 +427,9 @@ class Matcher:
                                 gates.setdefault(self.match_form(g), []).append(i)
                     elif required:
                         for g in required:
-                            gates.setdefault(self.match_form(g), []).append(len(self._regexes) - 1)
+                            gates.setdefault(self.match_form(g), []).append(i)
                     else:
-                        self._ungated.append(len(self._regexes) - 1)
+                        self._ungated.append(i)
                     continue
                 keys = [(self.match_form(x), False) for x in strings]
             else:

@@ -37,7 +37,7 @@ def test_stage_times_name_every_stage_of_scoring():
     stages = dict(stage_times(texts, "en", "model", repeat=1))
     assert list(stages) == ["normalise", "tokenise", "cue matching", "rest of preparing (script form, checks)",
                             "features (n-grams, TF-IDF, cue rates)", "eight heads",
-                            "evidence (spans for each head's level)", "advice and report"]
+                            "evidence and score objects (spans for each head's level)", "advice and report"]
     for name in ("normalise", "tokenise", "cue matching", "features (n-grams, TF-IDF, cue rates)", "eight heads"):
         assert stages[name] > 0, name
     rules = dict(stage_times(texts, "en", "rules", repeat=1))
