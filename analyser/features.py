@@ -14,7 +14,9 @@ Two blocks:
   (robust to segmentation choices).
 
 :func:`ngram_spans` yields the same terms with their spans, so that a model's
-strongest n-grams can be shown as evidence at character offsets.
+strongest n-grams can be shown as evidence at character offsets;
+:class:`VocabularyNgrams` finds just those a fitted vocabulary knows, which is
+what scoring needs, without building every term.
 """
 from __future__ import annotations
 
@@ -111,3 +113,60 @@ def tfidf_entries(row: np.ndarray, term: np.ndarray, n: int, idf: np.ndarray):
     norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=n))
     vals = vals / norms[rows]
     return rows, cols, vals, vals[inverse.reshape(-1)]
+
+
+class VocabularyNgrams:
+    """The n-grams of :func:`ngram_spans` that are in a fitted vocabulary, found cheaply.
+
+    Scoring needs only the n-grams the model knows, so instead of building every
+    term string: each distinct token is classified, folded and looked up once
+    (a bounded cache), and a word bigram is looked up only when both its words
+    are in the vocabulary. That holds for every vocabulary ``TfidfVectorizer``
+    fits (a bigram in ``min_df`` documents has its words in as many); it is
+    checked here, and without it every bigram is looked up.
+    """
+
+    #: Distinct tokens remembered at most (about 150 bytes each); the cache starts again when full.
+    CACHE = 20_000
+
+    def __init__(self, vocabulary: dict[str, int]):
+        self.vocabulary = vocabulary
+        self._words: dict[str, tuple[str, int] | None] = {}
+        words = {t[2:] for t in vocabulary if t.startswith("w:")}
+        self._bigrams_need_words = all(
+            t[2:].split(" ", 1)[0] in words and t[2:].split(" ", 1)[-1] in words for t in vocabulary if t.startswith("b:"))
+
+    def find(self, prepared, terms: list[int], starts: list[int], ends: list[int]) -> None:
+        """Append the vocabulary index and span of each known n-gram of ``prepared``, in
+        :func:`ngram_spans` order (words, then word bigrams, then CJK character bigrams)."""
+        vocab, cache = self.vocabulary, self._words
+        if len(cache) > self.CACHE:
+            cache.clear()
+        words = []
+        for t in prepared.tokens:
+            w = cache.get(t.norm, False)
+            if w is False:
+                if _PUNCT_ONLY.match(t.norm):
+                    w = None
+                else:
+                    folded = t.norm.translate(_DIGIT_FOLD)
+                    w = (folded, vocab.get(f"w:{folded}", -1))
+                cache[t.norm] = w
+            if w is not None:
+                words.append((w[0], w[1], t.start, t.end))
+        for _, j, s, e in words:
+            if j >= 0:
+                terms.append(j), starts.append(s), ends.append(e)
+        need_words = self._bigrams_need_words
+        for (f, j, s, _), (g, k, _, e) in zip(words, words[1:]):
+            if need_words and (j < 0 or k < 0):
+                continue
+            b = vocab.get(f"b:{f} {g}")
+            if b is not None:
+                terms.append(b), starts.append(s), ends.append(e)
+        for m in _CJK_RUN.finditer(prepared.match_text):
+            run, base = m.group(0), m.start()
+            for i in range(len(run) - 1):
+                c = vocab.get(f"c:{run[i:i + 2]}")
+                if c is not None:
+                    terms.append(c), starts.append(base + i), ends.append(base + i + 2)

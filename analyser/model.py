@@ -188,19 +188,18 @@ class StatementModel:
 
     def features(self, prepared: list) -> "Block":
         """The features of ``prepared`` statements as flat arrays (see :class:`Block`)."""
-        from .features import cue_features, ngram_spans, tfidf_entries
+        from .features import VocabularyNgrams, cue_features, tfidf_entries
 
-        vocab = self.vocabulary_
+        if getattr(self, "_ngrams", None) is None or self._ngrams.vocabulary is not self.vocabulary_:
+            self._ngrams = VocabularyNgrams(self.vocabulary_)
+        find = self._ngrams.find
         terms: list[int] = []
         starts: list[int] = []
         ends: list[int] = []
         counts: list[int] = []
         for p in prepared:
             before = len(terms)
-            for t, s, e in ngram_spans(p):
-                j = vocab.get(t)
-                if j is not None:
-                    terms.append(j), starts.append(s), ends.append(e)
+            find(p, terms, starts, ends)
             counts.append(len(terms) - before)
         n = len(prepared)
         hit_row = np.repeat(np.arange(n, dtype=np.int64), counts)

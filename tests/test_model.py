@@ -221,3 +221,23 @@ def test_evidence_is_the_same_ranked_in_small_slices_and_statement_by_statement(
     assert [model.score([p])[0] for p in prepared] == at_once  # a block never mixes its statements
     monkeypatch.setattr(model_module, "MAX_ENTRIES", 50)  # many slices, some of one (head, statement) pair
     assert model.score(prepared) == at_once
+
+
+def test_vocabulary_ngrams_are_the_known_ngrams_of_ngram_spans():
+    from analyser.features import VocabularyNgrams, ngram_spans
+    from analyser.prepare import prepare
+
+    vocab = default_model().vocabulary_
+    # a vocabulary with a bigram whose words it lacks: every bigram must then be looked up
+    odd = {**vocab, "b:zzqx yyqx": len(vocab)}
+    prepared = [prepare(r["text"], r["lang"]) for r in authored_rows()[::7]]
+    prepared.append(prepare("zzqx yyqx 16:50 zzqx yyqx, zzqx!", "en"))
+    for vocabulary in (vocab, odd):
+        finder = VocabularyNgrams(vocabulary)
+        finder.CACHE = 50  # the cache starts again many times on the way
+        for p in prepared:
+            terms, starts, ends = [], [], []
+            finder.find(p, terms, starts, ends)
+            want = [(vocabulary[t], s, e) for t, s, e in ngram_spans(p) if t in vocabulary]
+            assert list(zip(terms, starts, ends)) == want, p.text
+    assert VocabularyNgrams(vocab)._bigrams_need_words and not VocabularyNgrams(odd)._bigrams_need_words
