@@ -94,7 +94,6 @@ class _Spans(NamedTuple):
     start: np.ndarray
     end: np.ndarray
     n_cue: int
-    cue_row: np.ndarray
     cue_first: np.ndarray  # index of the kind's first feature (present, then count, then rate)
     cue_share: np.ndarray  # 1/n when the kind matched n times
     cues: list
@@ -260,13 +259,13 @@ class StatementModel:
         probs = {h: v.tolist() for h, v in probs.items()}
         results = []
         for i, chosen in enumerate(levels):
-            pd = [probs[d][i] for d in DIMENSIONS]
-            dims = {d: DimensionScore(d, chosen[k], expected[k][i], evidence[i][k], tuple(pd[k]))
+            p_dim = [probs[d][i] for d in DIMENSIONS]
+            dims = {d: DimensionScore(d, chosen[k], expected[k][i], evidence[i][k], tuple(p_dim[k]))
                     for k, d in enumerate(DIMENSIONS)}
             facets = {f: FacetScore(f, bool(chosen[k]), probs[f][i][1], evidence[i][k])
                       for k, f in enumerate(FACET_HEADS, start=len(DIMENSIONS))}
             cause = dims["cause"]
-            facets["why"] = FacetScore("why", cause.level >= 1, pd[0][1] + pd[0][2], cause.evidence if cause.level >= 1 else ())
+            facets["why"] = FacetScore("why", cause.level >= 1, p_dim[0][1] + p_dim[0][2], cause.evidence if cause.level >= 1 else ())
             results.append((dims, {k: facets[k] for k in ("what", "scope", "when", "why", "next")}))
         return results
 
@@ -317,12 +316,12 @@ class StatementModel:
         sizes = per_stmt[pair_stmt]
         self._directions()  # builds the (head, level) -> column index too
         columns = self._direction_column[pair_head, pair_level]
-        chosen = [np.zeros(0, dtype=np.int64)] * 3
+        chosen = []
         for part in _slices(sizes, MAX_ENTRIES):  # every (pair, span) entry, a bounded slice at a time
             pair, span, contrib = self._strongest(spans, block, first[part], sizes[part], columns[part])
-            chosen = [np.concatenate(x) for x in zip(chosen, (pair + part.start, span, contrib))]
+            chosen.append((pair + part.start, span, contrib))
         # Python objects only for the spans shown
-        pair, span, contrib = chosen
+        pair, span, contrib = (np.concatenate(x) for x in zip(*chosen)) if chosen else [np.zeros(0, dtype=np.int64)] * 3
         term_of = np.full(len(span), -1, dtype=np.int64)
         is_gram = span >= spans.n_cue
         term_of[is_gram] = block.hit_term[span[is_gram] - spans.n_cue]
@@ -358,12 +357,11 @@ class StatementModel:
                 cue = m.entry.cue
                 row.append(i), first.append(kinds[cue]), share.append(1.0 / per_kind[cue])
                 start.append(m.start), end.append(m.end), cues.append(cue), sources.append(m.entry.source)
-        cue_row = np.asarray(row, dtype=np.int64)
-        all_rows = np.concatenate([cue_row, block.hit_row])
+        all_rows = np.concatenate([np.asarray(row, dtype=np.int64), block.hit_row])
         return _Spans(all_rows, np.argsort(all_rows, kind="stable"),
                       np.concatenate([np.asarray(start, dtype=np.int64), block.hit_start]),
                       np.concatenate([np.asarray(end, dtype=np.int64), block.hit_end]),
-                      len(row), cue_row, np.asarray(first, dtype=np.int64), np.asarray(share), cues, sources)
+                      len(row), np.asarray(first, dtype=np.int64), np.asarray(share), cues, sources)
 
     def _strongest(self, spans: "_Spans", block: "Block", first, sizes, columns):
         """For pairs whose statements' spans start at ``first`` (in ``spans.by_row`` order) and number
@@ -380,7 +378,7 @@ class StatementModel:
         cue_i = span[is_cue]
         if len(cue_i):
             feats = spans.cue_first[cue_i][:, None] + np.arange(3)
-            values = block.cues[spans.cue_row[cue_i][:, None], feats]
+            values = block.cues[spans.row[cue_i][:, None], feats]  # cue spans come first: their rows
             d = directions[feats, column[is_cue][:, None]]
             contrib[is_cue] = np.einsum("ek,ek->e", d, values) * spans.cue_share[cue_i]
         gram_i = span[~is_cue] - spans.n_cue
