@@ -20,7 +20,9 @@ Design
 * **Chunks.** The input is then streamed in chunks of ``--chunk-size`` rows
   (pandas ``read_csv(chunksize=)``, JSONL line by line, Parquet
   ``iter_batches``); each chunk is scored with one vectorised
-  :func:`analyser.api.analyse_many` call and written as its own *part* file.
+  :func:`analyser.api.rows_many` call (the columns of ``Report.to_row``, made
+  straight from the scores: no report or advice is built, as none is written)
+  and written as its own *part* file.
   At most ``2 x --jobs`` chunks are in flight, so memory does not grow with the
   number of rows.
 * **Processes.** ``--jobs N`` scores chunks in N worker processes
@@ -120,16 +122,16 @@ def _lang_value(value) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _analyse(texts: list, langs: list, method: str) -> list:
-    from .api import analyse_many
+def _rows(texts: list, langs: list, method: str) -> list:
+    from .api import rows_many
 
     try:
-        return analyse_many(texts, langs, method, errors="return")
+        return rows_many(texts, langs, method)
     except Exception:  # noqa: BLE001 - a scorer bug on one row must not lose the chunk
         out = []
         for t, l in zip(texts, langs):
             try:
-                out.append(analyse_many([t], [l], method, errors="return")[0])
+                out.append(rows_many([t], [l], method)[0])
             except Exception as exc:  # noqa: BLE001
                 out.append(exc)
         return out
@@ -164,16 +166,16 @@ def score_columns(texts, langs=None, published=None, started=None, *, method: st
     from .errors import AnalyserError as _AE
 
     with gc_paused():
-        # in blocks, so that only one block's reports (with their evidence) are held at a time
+        # in blocks, so that only one block's rows (with their evidence) are held at a time
         for b in range(0, len(todo), BLOCK):
             block = todo[b:b + BLOCK]
-            for i, res in zip(block, _analyse([texts[i] for i in block], [langs[i] for i in block], method)):
+            for i, res in zip(block, _rows([texts[i] for i in block], [langs[i] for i in block], method)):
                 if isinstance(res, _AE):
                     cols["error"][i] = str(res)
                 elif isinstance(res, BaseException):
                     cols["error"][i] = f"internal error ({type(res).__name__}: {res}); please report it"
                 else:
-                    for key, value in res.to_row().items():
+                    for key, value in res.items():
                         cols[key][i] = value
     data = {c: pd.Series(cols[c], dtype=_DTYPES[c]) for c in RESULT_COLUMNS}
     frame = pd.DataFrame(data)

@@ -29,10 +29,12 @@ from typing import NamedTuple
 import numpy as np
 
 from .errors import ModelError
-from .report import DIMENSIONS, DimensionScore, Evidence, FacetScore
+from .report import AS_JSON, AS_OBJECTS, DIMENSIONS, FACETS, DimensionScore, Evidence, EvidenceParts, FacetScore, evidence_json
 
 FACET_HEADS = ("what", "scope", "when", "next")
 HEADS = DIMENSIONS + FACET_HEADS
+#: The order of the ``evidence`` column, as in ``Report.to_row``: dimensions, then facets.
+_EVIDENCE_ORDER = DIMENSIONS + FACETS
 MODEL_FILE = "analyser.npz"
 FORMAT = "analyser-model/2"
 #: How many spans explain one head at most.
@@ -98,6 +100,7 @@ class _Spans(NamedTuple):
     cue_share: np.ndarray  # 1/n when the kind matched n times
     cues: list
     sources: list
+    local: np.ndarray  # which distinct character span of its statement each span is (0, 1, ...)
 
 
 def _slices(sizes: np.ndarray, limit: int):
@@ -240,8 +243,9 @@ class StatementModel:
             out[head] = p
         return out
 
-    def score(self, prepared: list) -> list[tuple[dict[str, DimensionScore], dict[str, FacetScore]]]:
-        """Levels, scores and evidence for each prepared statement."""
+    def _scored(self, prepared: list, parts: EvidenceParts):
+        """Probabilities, levels ``(statements, heads)`` and, per statement and head, its evidence
+        made by ``parts`` (``()`` when none)."""
         block = self.features(prepared)
         probs = self.predict_proba(prepared, block)
         levels = np.stack([levels_from_proba(probs[h]) for h in HEADS], axis=1)  # (statements, heads)
@@ -250,24 +254,50 @@ class StatementModel:
         # the missing facet instead), as the cue rules and ``why`` do
         wanted = np.asarray([h in DIMENSIONS for h in HEADS]) | (levels == 1)
         pair_stmt, pair_head = np.nonzero(wanted)
-        found = self._evidence(prepared, block, pair_stmt, pair_head, levels[pair_stmt, pair_head])
+        found = self._evidence(prepared, block, pair_stmt, pair_head, levels[pair_stmt, pair_head], parts)
         evidence = [[()] * len(HEADS) for _ in prepared]
         for i, k, ev in zip(pair_stmt.tolist(), pair_head.tolist(), found):
             evidence[i][k] = ev
-        levels = levels.tolist()
+        return probs, levels.tolist(), evidence
+
+    def score(self, prepared: list) -> list[tuple[dict[str, DimensionScore], dict[str, FacetScore]]]:
+        """Levels, scores and evidence for each prepared statement."""
+        probs, levels, evidence = self._scored(prepared, AS_OBJECTS)
         expected = [(probs[d] @ np.arange(3) / 2).tolist() for d in DIMENSIONS]
         probs = {h: v.tolist() for h, v in probs.items()}
         results = []
         for i, chosen in enumerate(levels):
             p_dim = [probs[d][i] for d in DIMENSIONS]
-            dims = {d: DimensionScore(d, chosen[k], expected[k][i], evidence[i][k], tuple(p_dim[k]))
+            dims = {d: DimensionScore(d, chosen[k], expected[k][i], tuple(evidence[i][k]), tuple(p_dim[k]))
                     for k, d in enumerate(DIMENSIONS)}
-            facets = {f: FacetScore(f, bool(chosen[k]), probs[f][i][1], evidence[i][k])
+            facets = {f: FacetScore(f, bool(chosen[k]), probs[f][i][1], tuple(evidence[i][k]))
                       for k, f in enumerate(FACET_HEADS, start=len(DIMENSIONS))}
             cause = dims["cause"]
             facets["why"] = FacetScore("why", cause.level >= 1, p_dim[0][1] + p_dim[0][2], cause.evidence if cause.level >= 1 else ())
             results.append((dims, {k: facets[k] for k in ("what", "scope", "when", "why", "next")}))
         return results
+
+    def rows(self, prepared: list) -> list[dict]:
+        """The ``batch`` columns of each prepared statement: what ``Report.to_row`` gives for the
+        reports of :meth:`score`, without building them (evidence goes straight to JSON)."""
+        probs, levels, evidence = self._scored(prepared, AS_JSON)
+        expected = np.stack([probs[d] @ np.arange(3) / 2 for d in DIMENSIONS], axis=1).tolist()
+        n_dims = len(DIMENSIONS)
+        out = []
+        for p, chosen, score, ev in zip(prepared, levels, expected, evidence):
+            row = {}
+            for k, d in enumerate(DIMENSIONS):
+                row[f"{d}_level"] = chosen[k]
+                row[f"{d}_score"] = round(score[k], 4)
+            for k, f in enumerate(FACET_HEADS, start=n_dims):
+                row[f"has_{f}"] = bool(chosen[k])
+            row["lang"] = p.lang
+            named = dict(zip(HEADS, ev))
+            named["why"] = named["cause"] if chosen[0] >= 1 else ()  # as FacetScore "why" in score()
+            row["evidence"] = evidence_json({k: named[k] for k in _EVIDENCE_ORDER})
+            row["warnings"] = "; ".join(p.warnings)
+            out.append(row)
+        return out
 
     # -- evidence -----------------------------------------------------------
     def _directions(self) -> np.ndarray:
@@ -296,11 +326,13 @@ class StatementModel:
 
     def explain(self, prepared, head: str, level: int) -> tuple[Evidence, ...]:
         """The spans of one statement whose features pushed ``head`` towards ``level`` most."""
-        return self._evidence([prepared], self.features([prepared]), np.zeros(1, dtype=np.int64),
-                              np.array([HEADS.index(head)]), np.array([level]))[0]
+        return tuple(self._evidence([prepared], self.features([prepared]), np.zeros(1, dtype=np.int64),
+                                    np.array([HEADS.index(head)]), np.array([level]))[0])
 
-    def _evidence(self, prepared: list, block: "Block", pair_stmt, pair_head, pair_level) -> list[tuple[Evidence, ...]]:
-        """Evidence for each wanted (statement, head, level): its spans ranked by contribution.
+    def _evidence(self, prepared: list, block: "Block", pair_stmt, pair_head, pair_level,
+                  parts: EvidenceParts = AS_OBJECTS) -> list[list]:
+        """Evidence for each wanted (statement, head, level): its spans ranked by contribution, each
+        made by ``parts`` (an :class:`Evidence`, or its JSON).
 
         A span is a cue match or an n-gram of the vocabulary. A cue match stands
         for its kind's three features (present, count, rate) and takes 1/n of
@@ -325,25 +357,30 @@ class StatementModel:
         term_of = np.full(len(span), -1, dtype=np.int64)
         is_gram = span >= spans.n_cue
         term_of[is_gram] = block.hit_term[span[is_gram] - spans.n_cue]
-        out: list[list[Evidence]] = [[] for _ in range(len(pair_stmt))]
+        out: list[list] = [[] for _ in range(len(pair_stmt))]
         heads = [HEADS[k] for k in pair_head.tolist()]
-        levels, stmts, terms, make = pair_level.tolist(), pair_stmt.tolist(), self.terms_, Evidence.fast
-        cues, sources = spans.cues, spans.sources
-        located: dict[int, tuple[int, int, str]] = {}
+        levels, stmts, terms, cues, sources = pair_level.tolist(), pair_stmt.tolist(), self.terms_, spans.cues, spans.sources
+        span_part, kind_part, item = parts.span, parts.kind, parts.item
+        by_span: dict[int, object] = {}
+        by_kind: dict[tuple, object] = {}
         for j, s, c, a, b, t in zip(pair.tolist(), span.tolist(), contrib.tolist(), spans.start[span].tolist(),
                                     spans.end[span].tolist(), term_of.tolist()):
-            where = located.get(s)
+            where = by_span.get(s)
             if where is None:
                 norm = prepared[stmts[j]].norm
                 a, b = norm.span(a, b)
-                where = located[s] = (a, b, norm.original[a:b])
-            head = heads[j]
-            if t >= 0:
-                out[j].append(make(*where, "ngram", c, f"model feature '{terms[t][2:]}' pushed {head} towards {levels[j]}",
-                                   f"model:{head}"))
-            else:
-                out[j].append(make(*where, cues[s], c, f"{cues[s]} cue pushed {head} towards {levels[j]}", sources[s]))
-        return [tuple(found) for found in out]
+                where = by_span[s] = span_part(a, b, norm.original[a:b])
+            key = (t, heads[j], levels[j]) if t >= 0 else (cues[s], sources[s], heads[j], levels[j])
+            what = by_kind.get(key)
+            if what is None:
+                head, level = key[-2:]
+                if t >= 0:
+                    what = kind_part("ngram", f"model feature '{terms[t][2:]}' pushed {head} towards {level}", f"model:{head}")
+                else:
+                    what = kind_part(key[0], f"{key[0]} cue pushed {head} towards {level}", key[1])
+                by_kind[key] = what
+            out[j].append(item(where, c, what))
+        return out
 
     def _spans(self, prepared: list, block: "Block") -> "_Spans":
         """Every span of the block that can be evidence: the cue matches, then the n-grams."""
@@ -358,10 +395,14 @@ class StatementModel:
                 row.append(i), first.append(kinds[cue]), share.append(1.0 / per_kind[cue])
                 start.append(m.start), end.append(m.end), cues.append(cue), sources.append(m.entry.source)
         all_rows = np.concatenate([np.asarray(row, dtype=np.int64), block.hit_row])
-        return _Spans(all_rows, np.argsort(all_rows, kind="stable"),
-                      np.concatenate([np.asarray(start, dtype=np.int64), block.hit_start]),
-                      np.concatenate([np.asarray(end, dtype=np.int64), block.hit_end]),
-                      len(row), np.asarray(first, dtype=np.int64), np.asarray(share), cues, sources)
+        all_start = np.concatenate([np.asarray(start, dtype=np.int64), block.hit_start])
+        all_end = np.concatenate([np.asarray(end, dtype=np.int64), block.hit_end])
+        size = int(all_end.max(initial=0)) + 1
+        distinct, group = np.unique((all_rows * size + all_start) * size + all_end, return_inverse=True)
+        row_first = np.searchsorted(distinct, np.arange(block.n, dtype=np.int64) * size * size)
+        return _Spans(all_rows, np.argsort(all_rows, kind="stable"), all_start, all_end, len(row),
+                      np.asarray(first, dtype=np.int64), np.asarray(share), cues, sources,
+                      group.reshape(-1) - row_first[all_rows])
 
     def _strongest(self, spans: "_Spans", block: "Block", first, sizes, columns):
         """For pairs whose statements' spans start at ``first`` (in ``spans.by_row`` order) and number
@@ -384,13 +425,24 @@ class StatementModel:
         gram_i = span[~is_cue] - spans.n_cue
         if len(gram_i):
             contrib[~is_cue] = directions[offset + block.hit_term[gram_i], column[~is_cue]] * block.hit_val[gram_i]
-        # rank within each pair, strongest first; keep each character span once, then the first few
-        keep = np.flatnonzero(contrib > 1e-6)  # in (pair, position) order, which the stable sorts keep for ties
-        keep = keep[np.argsort(-contrib[keep], kind="stable")]
+        # rank within each pair, strongest first, ties in (pair, position) order: what stable sorts by
+        # -contribution then by pair give, done as a quick sort of the values and two stable radix
+        # sorts of small integers (each value's rank, then the pair)
+        keep = np.flatnonzero(contrib > 1e-6)
+        value = contrib[keep]
+        order = np.argsort(-value)
+        step = np.zeros(len(keep), dtype=np.int64)
+        step[1:] = value[order[1:]] != value[order[:-1]]
+        value_rank = np.empty(len(keep), dtype=np.int64)
+        value_rank[order] = np.cumsum(step)
+        keep = keep[np.argsort(_small_ints(value_rank), kind="stable")]
         keep = keep[np.argsort(_small_ints(entry_pair[keep]), kind="stable")]
-        size = int(spans.end.max(initial=0)) + 1
-        key = (entry_pair[keep] * size + spans.start[span[keep]]) * size + spans.end[span[keep]]
-        keep = keep[np.sort(np.unique(key, return_index=True)[1])]  # the first of each key, order kept
+        # each character span once per pair (the first, strongest, entry of each of the pair's spans)
+        key = (np.cumsum(sizes) - sizes)[entry_pair[keep]] + spans.local[span[keep]]  # < entries of the slice
+        by_key = np.argsort(_small_ints(key), kind="stable")
+        first_of_key = np.ones(len(key), dtype=bool)
+        first_of_key[1:] = key[by_key[1:]] != key[by_key[:-1]]
+        keep = keep[np.sort(by_key[first_of_key])]
         pair_of = entry_pair[keep]
         group_start = np.flatnonzero(np.r_[True, pair_of[1:] != pair_of[:-1]])
         rank = np.arange(len(keep)) - np.repeat(group_start, np.diff(np.r_[group_start, len(keep)]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Callable, NamedTuple
 
 SCHEMA_VERSION = "1.0"
 DIMENSIONS = ("cause", "apology", "humour", "vagueness")
@@ -52,6 +53,10 @@ class Evidence:
         _s0(e, start), _s1(e, end), _s2(e, text), _s3(e, cue), _s4(e, weight), _s5(e, explanation), _s6(e, source)
         return e
 
+    def to_json(self) -> str:
+        """``json.dumps(self.to_dict(), ensure_ascii=False)``, as the ``evidence`` column writes it."""
+        return evidence_item_json(self.start, self.end, self.text, self.cue, self.weight, self.explanation, self.source)
+
     def to_dict(self) -> dict:
         return {
             "start": self.start,
@@ -66,6 +71,55 @@ class Evidence:
 
 _new = object.__new__
 _s0, _s1, _s2, _s3, _s4, _s5, _s6 = (Evidence.__dict__[f].__set__ for f in Evidence.__dataclass_fields__)
+
+# The ``evidence`` column is JSON written piece by piece rather than through dicts and
+# ``json.dumps``: a row holds dozens of spans, and batch writes millions of rows. The
+# pieces are what ``json.dumps(..., ensure_ascii=False)`` writes (tests/test_report.py).
+_string = json.encoder.encode_basestring  # how json.dumps(ensure_ascii=False) writes a str
+
+
+def _number(x) -> str:
+    """A number as ``json.dumps`` writes it."""
+    return float.__repr__(x) if type(x) is float and x - x == 0 else json.dumps(x)
+
+
+def evidence_item_json(start: int, end: int, text: str, cue: str, weight: float, explanation: str, source: str) -> str:
+    """The JSON of ``Evidence(start, end, text, cue, weight, explanation, source).to_dict()``."""
+    return AS_JSON.item(AS_JSON.span(start, end, text), weight, AS_JSON.kind(cue, explanation, source))
+
+
+class EvidenceParts(NamedTuple):
+    """How scoring makes many evidence items from shared parts, each part made once.
+
+    Many items share a span (one span explains several heads) or a kind (the same
+    cue or n-gram pushing the same head to the same level in many statements):
+    ``span(start, end, text)`` and ``kind(cue, explanation, source)`` make those
+    parts, and ``item(span_part, weight, kind_part)`` one item from them.
+    """
+
+    span: Callable
+    kind: Callable
+    item: Callable
+
+
+#: Evidence objects.
+AS_OBJECTS = EvidenceParts(
+    lambda start, end, text: (start, end, text),
+    lambda cue, explanation, source: (cue, explanation, source),
+    lambda span, weight, kind: Evidence.fast(*span, kind[0], weight, kind[1], kind[2]),
+)
+#: Their JSON, as in the ``evidence`` column (:meth:`Evidence.to_json`).
+AS_JSON = EvidenceParts(
+    lambda start, end, text: f'{{"start": {start}, "end": {end}, "text": {_string(text)}, "cue": ',
+    lambda cue, explanation, source: (f'{_string(cue)}, "weight": ',
+                                      f', "explanation": {_string(explanation)}, "source": {_string(source)}}}'),
+    lambda span, weight, kind: f"{span}{kind[0]}{_number(round(weight, 4))}{kind[1]}",
+)
+
+
+def evidence_json(by_name: dict[str, list[str]]) -> str:
+    """The ``evidence`` column: each dimension or facet with spans, and their JSON (``evidence_item_json``)."""
+    return "{" + ", ".join(f"{_string(k)}: [{', '.join(v)}]" for k, v in by_name.items() if v) + "}"
 
 
 @dataclass(frozen=True)
@@ -166,10 +220,7 @@ class Report:
         for f in ("what", "scope", "when", "next"):
             row[f"has_{f}"] = self.facets[f].present
         row["lang"] = self.lang
-        row["evidence"] = json.dumps(
-            {k: [e.to_dict() for e in v.evidence] for k, v in {**self.dimensions, **self.facets}.items() if v.evidence},
-            ensure_ascii=False,
-        )
+        row["evidence"] = evidence_json({k: [e.to_json() for e in v.evidence] for k, v in {**self.dimensions, **self.facets}.items()})
         row["warnings"] = "; ".join(self.warnings)
         return row
 

@@ -9,7 +9,9 @@ the corpus with ``en`` given and the next 300 with the language detected; 300
 real statements cut to about 300 characters; and a few that cannot be scored.
 Each report is written as its JSON, its evidence with unrounded weights, and its
 levels, scores and probabilities; a statement that cannot be scored as its
-error.
+error. A second digest covers the batch columns of the same statements
+(:func:`analyser.batch.score_columns`, written as CSV), which ``batch`` and
+``score_frame`` write.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analyser.api import analyse_many  # noqa: E402
+from analyser.batch import score_columns  # noqa: E402
 from analyser.bench import texts_300  # noqa: E402
 from analyser.data import authored_rows, read_corpus  # noqa: E402
 
@@ -59,6 +62,13 @@ def main() -> None:
     args.out.write_text(text, encoding="utf-8")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     print(f"{len(rows):,} statements in {seconds:.1f} s (with loading); digest {digest}")
+    start = time.perf_counter()
+    frame = score_columns([t for _, t in rows], [lang for lang, _ in rows], method="auto")
+    seconds = time.perf_counter() - start
+    columns = frame.to_csv(index=False, lineterminator="\n")
+    args.out.with_suffix(".columns.csv").write_text(columns, encoding="utf-8")
+    digest = hashlib.sha256(columns.encode("utf-8")).hexdigest()[:16]
+    print(f"batch columns in {seconds:.1f} s; digest {digest}")
 
 
 if __name__ == "__main__":

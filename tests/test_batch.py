@@ -417,3 +417,47 @@ def test_dask_map_partitions():
     assert list(result.columns) == list(expected.columns)
     for c in expected.columns:
         assert [None if pd.isna(v) else v for v in result[c]] == [None if pd.isna(v) else v for v in expected[c]], c
+
+
+@pytest.mark.parametrize("method", ["model", "rules"])
+def test_columns_are_the_rows_of_the_reports(method):
+    """Batch columns are made straight from the scores, without reports: they must be exactly
+    ``Report.to_row()`` of ``analyse_many``'s reports (every authored statement, in every
+    language, detected or given, and statements that cannot be scored)."""
+    from analyser.api import analyse_many, rows_many
+    from analyser.data import authored_rows
+    from analyser.model import models_available
+
+    if method == "model" and not models_available():
+        pytest.skip("no trained model installed")
+    rows = authored_rows()
+    texts = [r["text"] for r in rows] + [t for _, t in STATEMENTS] + ["<b>Sorry</b>", "x" * 300, "ok"]
+    langs = [r["lang"] if i % 3 else None for i, r in enumerate(rows)] + [l for l, _ in STATEMENTS] + [None, "de", "en"]
+    reports = analyse_many(texts, langs, method, errors="return")
+    columns = rows_many(texts, langs, method)
+    assert len(columns) == len(reports)
+    for report, row in zip(reports, columns):
+        if isinstance(report, Exception):
+            assert type(row) is type(report) and str(row) == str(report)
+        else:
+            assert row == report.to_row()
+            assert list(row) == list(report.to_row())
+
+
+def test_a_scorer_bug_costs_only_its_row(monkeypatch):
+    from analyser import api
+
+    real = api.score_rules
+
+    def flaky(prepared):
+        if "BOOM" in prepared.text:
+            raise RuntimeError("kaboom")
+        return real(prepared)
+
+    monkeypatch.setattr(api, "score_rules", flaky)
+    texts = ["Payments failed because of a power cut.", "BOOM goes the server", "We are sorry for the outage."]
+    out = batch.score_columns(texts, ["en"] * 3, method="rules")
+    assert out["error"].tolist()[0::2] == ["", ""]
+    assert out["error"][1] == "internal error (RuntimeError: kaboom); please report it"
+    assert out["cause_level"].notna().tolist() == [True, False, True]
+    assert out["apology_level"][2] >= 1

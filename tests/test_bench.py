@@ -37,8 +37,9 @@ def test_stage_times_name_every_stage_of_scoring():
     stages = dict(stage_times(texts, "en", "model", repeat=1))
     assert list(stages) == ["normalise", "tokenise", "cue matching", "rest of preparing (script form, checks)",
                             "features (n-grams, TF-IDF, cue rates)", "eight heads",
-                            "evidence and score objects (spans for each head's level)", "advice and report"]
+                            "evidence (spans for each head's level, as JSON) and row values",
+                            "checks and the columns table"]
     for name in ("normalise", "tokenise", "cue matching", "features (n-grams, TF-IDF, cue rates)", "eight heads"):
         assert stages[name] > 0, name
     rules = dict(stage_times(texts, "en", "rules", repeat=1))
-    assert "rules, advice and report" in rules and "eight heads" not in rules
+    assert "rules, rows and the columns table" in rules and "eight heads" not in rules

@@ -181,3 +181,25 @@ def test_str_names_the_language(reports, case):
 def test_str_of_model_like_report_shows_warning_and_advice():
     text = str(_built_report())
     assert "a warning" in text and "Say who is affected." in text
+
+
+# --- the evidence column's JSON, written piece by piece --------------------------------------
+
+TRICKY_TEXTS = ['plain', 'say "hi"', "back\\slash", "line\nbreak\ttab\r", "\x00\x1f\x7f", "ünïcödé 微信 😅",
+                "\u2028\u2029", "\ud800 lone surrogate", ""]
+TRICKY_WEIGHTS = [0.87654, 1e-06, 0.00004, 0.00005, -0.123456, 12345.6789, 1.0, 3, 0.1 + 0.2, float("nan"), float("inf")]
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+@pytest.mark.parametrize("weight", TRICKY_WEIGHTS)
+def test_evidence_to_json_is_what_json_dumps_writes(text, weight):
+    e = Evidence(3, 3 + len(text), text, f"cue {text}", weight, f"because {text}", f"src {text}")
+    assert e.to_json() == json.dumps(e.to_dict(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("case", IDS)
+def test_to_row_evidence_is_what_json_dumps_writes(reports, case):
+    report = reports[case]
+    spans = {k: [e.to_dict() for e in v.evidence] for k, v in {**report.dimensions, **report.facets}.items() if v.evidence}
+    assert spans, "every case has some evidence"
+    assert report.to_row()["evidence"] == json.dumps(spans, ensure_ascii=False)
