@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import tempfile
+from pathlib import Path
 
 from analyser import bench
 
@@ -43,3 +45,20 @@ def test_stage_times_name_every_stage_of_scoring():
         assert stages[name] > 0, name
     rules = dict(stage_times(texts, "en", "rules", repeat=1))
     assert "rules, rows and the columns table" in rules and "eight heads" not in rules
+
+
+def test_batch_memory_is_the_childs_own():
+    """Linux keeps a process's peak memory across exec, so a child forked straight from a large
+    process reports at least that process's memory; the batch run's peak must not include ours."""
+    import numpy as np
+
+    from analyser.bench import batch_memory, write_generated_csv
+
+    ours = np.ones(600 * 1024 * 1024 // 8)  # 600 MB held (and touched) by this process
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.csv"
+        write_generated_csv(src, 20, [("en", "Payments failed because of an expired certificate. We are sorry.")])
+        peak = batch_memory(src, Path(tmp) / "out.csv", rules=True)["peak_mb"]
+        assert not list(Path(tmp).glob("*.peak"))
+    assert 50 < peak < 500, peak
+    del ours

@@ -286,14 +286,18 @@ def test_long_runs_are_tokenised_in_pieces():
     assert list(normal.tokens) == tokeniser_for("en")(normal.text)  # ordinary text: one call, unchanged
 
 
-def test_scoring_leaves_no_cyclic_garbage():
-    """analyse_many pauses the cyclic garbage collector while it scores (a third of the time
-    went to collections walking the loaded tokenisers and lexicons); that is only safe if
+@pytest.mark.parametrize("score", ["analyse_many", "rows_many"])
+def test_scoring_leaves_no_cyclic_garbage(score):
+    """Scoring (reports, or batch's rows) pauses the cyclic garbage collector (a third of the
+    time went to collections walking the loaded tokenisers and lexicons); that is only safe if
     scoring creates no reference cycles, so that reference counting frees everything."""
     import gc
 
-    from analyser.api import analyse_many
+    from analyser import api
     from analyser.data import authored_rows
+
+    def analyse_many(texts, langs, errors):
+        return getattr(api, score)(texts, langs, **({"errors": errors} if score == "analyse_many" else {}))
 
     rows = authored_rows()
     texts = [r["text"] for r in rows[::7]]
