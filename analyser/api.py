@@ -41,10 +41,7 @@ def analyse_many(texts, langs=None, method: str = "auto", errors: str = "raise")
     a statement that cannot be scored yields its :class:`AnalyserError` in place
     of a report instead of raising, so a batch can go on.
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
-    with gc_paused():
-        return _analyse_many(list(texts), langs, method, errors)
+    return _many(texts, langs, method, errors, _reports)
 
 
 @contextmanager
@@ -72,15 +69,6 @@ def gc_paused():
 BLOCK = 256
 
 
-def _analyse_many(texts: list, langs, method: str, errors: str) -> list:
-    langs = list(langs) if langs is not None else [None] * len(texts)
-    use_model = _use_model(method)
-    out: list = []
-    for i in range(0, len(texts), BLOCK):
-        out += _analyse_block(texts[i:i + BLOCK], langs[i:i + BLOCK], use_model, errors)
-    return out
-
-
 def rows_many(texts, langs=None, method: str = "auto") -> list:
     """The ``batch`` columns of many statements: for each, ``Report.to_row()`` of its report, or
     the :class:`AnalyserError` that kept it from being scored.
@@ -89,6 +77,12 @@ def rows_many(texts, langs=None, method: str = "auto") -> list:
     models, evidence goes straight to JSON and no report or advice (which the columns
     do not hold) is built.
     """
+    return _many(texts, langs, method, "return", _rows)
+
+
+def _many(texts, langs, method: str, errors: str, score) -> list:
+    """Prepare statements a block at a time and ``score(prepared, use_model)`` those that could
+    be prepared; the others keep their error in place (or raise, unless ``errors="return"``)."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     texts = list(texts)
@@ -97,15 +91,9 @@ def rows_many(texts, langs=None, method: str = "auto") -> list:
     out: list = []
     with gc_paused():
         for i in range(0, len(texts), BLOCK):
-            prepared = _prepare_block(texts[i:i + BLOCK], langs[i:i + BLOCK], "return")
-            ok = [p for p in prepared if not isinstance(p, Exception)]
-            if use_model and ok:
-                from .model import default_model
-
-                rows = iter(default_model().rows(ok))
-            else:
-                rows = iter(_report(p, score_rules(p), "rules").to_row() for p in ok)
-            out += [p if isinstance(p, Exception) else next(rows) for p in prepared]
+            prepared = _prepare_block(texts[i:i + BLOCK], langs[i:i + BLOCK], errors)
+            scored = iter(score([p for p in prepared if not isinstance(p, Exception)], use_model))
+            out += [p if isinstance(p, Exception) else next(scored) for p in prepared]
     return out
 
 
@@ -139,16 +127,21 @@ def _report(p, scored, method: str) -> Report:
                   scored_chars=p.norm.ends[-1] if p.norm.ends else 0)
 
 
-def _analyse_block(texts: list, langs: list, use_model: bool, errors: str) -> list:
+def _reports(prepared: list, use_model: bool):
+    """Reports with advice (the model is loaded only when some statement needs it)."""
     from .advice import advise
 
-    prepared = _prepare_block(texts, langs, errors)
-    ok = [p for p in prepared if not isinstance(p, Exception)]
-    if use_model and ok:
+    if use_model and prepared:
         from .model import default_model
 
-        scored = iter(default_model().score(ok))
-    else:
-        scored = iter(score_rules(p) for p in ok)
-    method = "model" if use_model else "rules"
-    return [p if isinstance(p, Exception) else advise(_report(p, next(scored), method)) for p in prepared]
+        return [advise(_report(p, s, "model")) for p, s in zip(prepared, default_model().score(prepared))]
+    return [advise(_report(p, score_rules(p), "rules")) for p in prepared]
+
+
+def _rows(prepared: list, use_model: bool):
+    """Batch rows, without reports where the model can skip them."""
+    if use_model and prepared:
+        from .model import default_model
+
+        return default_model().rows(prepared)
+    return [_report(p, score_rules(p), "rules").to_row() for p in prepared]
