@@ -136,7 +136,7 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
     if cause == 0:
         out.append(("cause", "cause_none", _span(report, "cause.placeholder", ev)))
     elif cause == 1:
-        out.append(("cause", "cause_generic", _span(report, "cause.domain", ev)))
+        out.append(("cause", "cause_generic", _span(report, "cause.domain", ev) or _span(report, "cause.framed_component", ev)))
     if not facets["next"].present:
         out.append(("next", "next", None))
     apology = dims["apology"].level

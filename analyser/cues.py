@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -72,6 +73,57 @@ def cue_kinds() -> dict[str, dict]:
     return {k: v for k, v in kinds.items() if not k.startswith("_")}
 
 
+#: A sentence: a run up to and including its closing marks (Latin and CJK), or a line.
+SENTENCE = re.compile(r"[^.!?。！？;；\n]+[.!?。！？;；\n]*")
+
+
+@lru_cache(maxsize=None)
+def _derivations() -> tuple[tuple[str, str, frozenset], ...]:
+    """``(kind, from kind, with kinds)`` of every derived kind (see ``cue_kinds.json``)."""
+    kinds = cue_kinds()
+    out = []
+    for kind, spec in sorted(kinds.items()):
+        if "derived" in spec:
+            d = spec["derived"]
+            if d["from"] not in kinds or any(w not in kinds for w in d["with"]):
+                raise DataError(f"cue_kinds.json: derived kind {kind!r} names an unknown kind")
+            out.append((kind, d["from"], frozenset(d["with"])))
+    return tuple(out)
+
+
+_DERIVED_ENTRIES: dict[tuple[CueEntry, str], CueEntry] = {}
+
+
+def derive(matches: list[CueMatch], text: str) -> list[CueMatch]:
+    """``matches`` plus the derived cues (``cue_kinds.json``): for each derived kind, a copy of
+    every match of its ``from`` kind in a sentence of ``text`` that also holds a match of one of
+    its ``with`` kinds: "network" in "due to a network failure" is a failure domain told as the
+    cause, where "Cloud Networking" in "an issue with Cloud Networking" names the product.
+    Sorted as :meth:`Matcher.find` sorts."""
+    rules = _derivations()
+    wanted = {k for _, base, with_ in rules for k in (base, *with_)}
+    if not rules or not any(m.entry.cue in wanted for m in matches):
+        return matches
+    ends = [m.end() for m in SENTENCE.finditer(text)]
+    sentence_of = lambda pos: bisect_right(ends, pos)  # noqa: E731 - index of the sentence holding pos
+    by_sentence: dict[int, set[str]] = {}
+    for m in matches:
+        if m.entry.cue in wanted:
+            by_sentence.setdefault(sentence_of(m.start), set()).add(m.entry.cue)
+    out = list(matches)
+    for kind, base, with_ in rules:
+        for m in matches:
+            if m.entry.cue == base and not with_.isdisjoint(by_sentence[sentence_of(m.start)]):
+                entry = _DERIVED_ENTRIES.get((m.entry, kind))
+                if entry is None:  # one copy per lexicon entry, made once
+                    entry = _DERIVED_ENTRIES[(m.entry, kind)] = CueEntry(
+                        m.entry.pattern, kind, m.entry.weight, m.entry.note, m.entry.source)
+                out.append(CueMatch(m.start, m.end, entry))
+    if len(out) == len(matches):
+        return matches
+    return sorted(out, key=lambda m: (m.start, -m.end, m.entry.cue))
+
+
 def load_lexicon(path: Path) -> list[CueEntry]:
     """Read and validate one ``cues.tsv``; errors name the file and line."""
     kinds = cue_kinds()
@@ -89,6 +141,8 @@ def load_lexicon(path: Path) -> list[CueEntry]:
             pattern, cue, weight, note = row[0], row[1].strip(), row[2].strip(), row[3].strip()
             if cue not in kinds:
                 raise DataError(f"{path}:{lineno}: unknown cue {cue!r} (see lang/common/cue_kinds.json)")
+            if "derived" in kinds[cue]:
+                raise DataError(f"{path}:{lineno}: {cue!r} is derived from other cues; it has no entries of its own")
             try:
                 w = float(weight)
             except ValueError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cues import CueMatch, cue_kinds, matcher_for
+from .cues import CueMatch, cue_kinds, derive, matcher_for
 from .detect import detect
 from .errors import InputError
 from .languages import registry, spec_for
@@ -95,7 +95,7 @@ def prepare(text: str, lang: str | None = None) -> Prepared:
     tokens = tuple(_tokenise(code, match_text if spec.match_convert else norm.text))
     if len(tokens) < SHORT_TOKENS:
         warnings.append(f"very short statement ({len(tokens)} tokens): scores are less reliable")
-    cues = tuple(matcher.find(match_text, formed=True))
+    cues = tuple(derive(matcher.find(match_text, formed=True), match_text))
     return Prepared(norm, code, confidence, match_text, tokens, cues, tuple(warnings))
 
 

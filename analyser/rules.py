@@ -3,7 +3,8 @@
 These are the documented rules behind ``--rules`` and the baseline the trained
 models must beat. Per dimension:
 
-* cause: 2 if a concrete mechanism cue, else 1 if a failure-domain cue, else 0;
+* cause: 2 if a concrete mechanism cue, else 1 if a failure-domain cue or a piece of
+  infrastructure named in a sentence that gives a reason, else 0;
   cause cues in a sentence that denies a cause or calls it unknown do not count.
 * apology: 1 if an apology formula; 2 if it comes with responsibility or a
   remedy cue; apology words in a sentence with a negation cue do not count.
@@ -45,7 +46,7 @@ def _sentence_of(bounds: list[tuple[int, int]], pos: int) -> int:
 
 # Cues that cancel the level-giving cues of their group in the same sentence.
 _BLOCKERS = {"cause.denial": "cause", "cause.unknown": "cause", "apology.negated": "apology"}
-_BLOCKABLE = {"cause.domain", "cause.mechanism", "cause.connective", "apology.formula", "apology.accountable", "apology.remedy"}
+_BLOCKABLE = {"cause.domain", "cause.framed_component", "cause.mechanism", "cause.connective", "apology.formula", "apology.accountable", "apology.remedy"}
 
 
 def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str, FacetScore]]:
@@ -68,7 +69,7 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
                          key=lambda m: (-m.entry.weight, m.start))
         return tuple(prepared.cue_evidence(m) for m in matches)
 
-    cause = 2 if has("cause.mechanism") else 1 if has("cause.domain") else 0
+    cause = 2 if has("cause.mechanism") else 1 if has("cause.domain") or has("cause.framed_component") else 0
     apology = (2 if has("apology.accountable") or has("apology.remedy") else 1) if has("apology.formula") else 0
     humour = 2 if has("humour.joke") else 1 if has("humour.light") else 0
     present = {f: has(f + ".") for f in ("what", "scope", "when", "next")}
@@ -82,5 +83,5 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
     dims = {d: DimensionScore(d, levels[d], levels[d] / 2, ev(d + ".")) for d in DIMENSIONS}
     facets = {f: FacetScore(f, present[f], None, ev(f + ".")) for f in ("what", "scope", "when", "next")}
     facets["why"] = FacetScore("why", present["why"], None,
-                               tuple(e for e in dims["cause"].evidence if e.cue in ("cause.domain", "cause.mechanism")))
+                               tuple(e for e in dims["cause"].evidence if e.cue in ("cause.domain", "cause.framed_component", "cause.mechanism")))
     return dims, {f: facets[f] for f in FACETS}

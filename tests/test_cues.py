@@ -14,7 +14,7 @@ import unicodedata
 import pytest
 
 from analyser.api import analyse
-from analyser.cues import GROUPS, CueEntry, Matcher, cue_kinds, load_lexicon, matcher_for
+from analyser.cues import GROUPS, CueEntry, Matcher, cue_kinds, derive, load_lexicon, matcher_for
 from analyser.detect import detect
 from analyser.errors import DataError
 from analyser.languages import lang_dir, spec_for
@@ -280,6 +280,82 @@ def test_empty_matcher_finds_nothing():
     assert Matcher(spec_for("en"), []).find("the API failed") == []
 
 
+# --- derived cues: a component told as the cause ---------------------------------------------
+
+_DERIVING = [_entry("due to", "cause.connective", 0.8), _entry("database*", "cause.component", 0.4),
+             _entry("wegen", "cause.connective", 0.8), _entry("服务器", "cause.component", 0.4),
+             _entry("由于", "cause.connective", 0.8)]
+
+
+def _derived(text: str, lang: str = "en") -> list[tuple[str, str]]:
+    t = matcher_for(lang).match_form(text)
+    return [(text[m.start:m.end], m.entry.cue) for m in derive(Matcher(spec_for(lang), _DERIVING).find(t, formed=True), t)
+            if m.entry.cue == "cause.framed_component"]
+
+
+@pytest.mark.parametrize("text,framed", [
+    ("Errors were due to a database problem.", ["database"]),
+    ("Due to heavy rain the databases in one region failed.", ["databases"]),
+    ("Database queries are slow. We are investigating.", []),               # the product affected, no reason given
+    ("Database queries are slow. This is due to maintenance.", []),         # the reason is in another sentence
+    ("Database queries are slow; due to our new release.", []),             # ';' ends a sentence too
+    ("Die Datenbank ist wegen Wartung nicht erreichbar.", ["Datenbank"][:0]),  # 'database*' does not match 'Datenbank'
+    ("由于服务器故障，部分用户无法登录。", ["服务器"]),                                # CJK: no spaces, no boundary needed
+    ("服务器响应缓慢。由于网络原因", []),
+])
+def test_component_in_a_sentence_with_a_connective_is_framed(text, framed):
+    lang = "zh-Hans" if any(ord(c) > 0x3000 for c in text) else "en"
+    assert [t for t, _ in _derived(text, lang)] == framed
+
+
+def test_derived_cue_keeps_the_base_entry_and_the_sort_order():
+    text = "Errors were due to a database problem and a database restart."
+    found = derive(Matcher(spec_for("en"), _DERIVING).find(text), text)
+    assert found == sorted(found, key=lambda m: (m.start, -m.end, m.entry.cue))
+    framed = [m for m in found if m.entry.cue == "cause.framed_component"]
+    bases = [m for m in found if m.entry.cue == "cause.component"]
+    assert [(m.start, m.end) for m in framed] == [(m.start, m.end) for m in bases] and len(framed) == 2
+    assert all((f.entry.pattern, f.entry.weight, f.entry.source) == (b.entry.pattern, b.entry.weight, b.entry.source)
+               for f, b in zip(framed, bases))
+    assert framed[0].entry is framed[1].entry  # one derived entry per lexicon entry, not one per match
+
+
+def test_derive_returns_matches_unchanged_when_nothing_is_framed():
+    matches = Matcher(spec_for("en"), _DERIVING).find("the database is slow")
+    assert derive(matches, "the database is slow") is matches
+
+
+def test_derived_kinds_name_known_kinds_and_no_lexicon_uses_them():
+    kinds = cue_kinds()
+    derived = {k: v["derived"] for k, v in kinds.items() if "derived" in v}
+    assert derived, "cue_kinds.json has derived kinds"
+    for d in derived.values():
+        assert d["from"] in kinds and all(w in kinds for w in d["with"])
+    for path in LEXICONS:
+        assert not any(e.cue in derived for e in load_lexicon(path))
+
+
+def test_prepare_adds_derived_cues():
+    # the shipped English lexicon: 'due to' is a connective and 'database' a bare component
+    cues = {(m.entry.cue) for m in prepare("Logins failed due to a database problem.", "en").cues}
+    assert {"cause.connective", "cause.component", "cause.framed_component"} <= cues
+    cues = {(m.entry.cue) for m in prepare("Logins to the database console failed.", "en").cues}
+    assert "cause.component" in cues and "cause.framed_component" not in cues
+
+
+@pytest.mark.parametrize("text,level", [
+    ("Logins failed due to a database problem.", 1),   # framed component: the failure sits there
+    ("Logins to the database console failed.", 0),     # bare component: the product affected
+])
+def test_rules_count_a_component_only_when_told_as_the_cause(text, level):
+    from analyser.rules import score_rules
+
+    dims, facets = score_rules(prepare(text, "en"))
+    assert dims["cause"].level == level and facets["why"].present == bool(level)
+    if level:
+        assert "cause.framed_component" in {e.cue for e in facets["why"].evidence}
+
+
 # --- traditional script ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("simplified", ZH_TWINS)
@@ -329,6 +405,7 @@ BAD_LEXICONS = [
     ("bad-weight",    HEADER + "# a comment\n\napi\tcause.domain\theavy\tbad\n",  4, "heavy"),
     ("bad-regex",     HEADER + "re:(unclosed\tcause.domain\t0.3\tbad\n",            2, "regular expression"),
     ("few-columns",   HEADER + "api\tcause.domain\t0.3\n",                          2, "4 tab-separated columns"),
+    ("derived-kind",  HEADER + "api\tcause.framed_component\t0.3\tbad\n",           2, "derived"),
 ]
 # fmt: on
 
