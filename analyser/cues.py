@@ -78,7 +78,7 @@ SENTENCE = re.compile(r"[^.!?。！？;；\n]+[.!?。！？;；\n]*")
 
 
 @lru_cache(maxsize=None)
-def _derivations() -> tuple[tuple[str, str, frozenset], ...]:
+def derivations() -> tuple[tuple[str, str, frozenset], ...]:
     """``(kind, from kind, with kinds)`` of every derived kind (see ``cue_kinds.json``)."""
     kinds = cue_kinds()
     out = []
@@ -100,7 +100,7 @@ def derive(matches: list[CueMatch], text: str) -> list[CueMatch]:
     its ``with`` kinds: "network" in "due to a network failure" is a failure domain told as the
     cause, where "Cloud Networking" in "an issue with Cloud Networking" names the product.
     Sorted as :meth:`Matcher.find` sorts."""
-    rules = _derivations()
+    rules = derivations()
     wanted = {k for _, base, with_ in rules for k in (base, *with_)}
     if not rules or not any(m.entry.cue in wanted for m in matches):
         return matches

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from .cues import derivations
 from .prepare import Prepared
 from .report import DIMENSIONS, FACETS, DimensionScore, FacetScore
 
@@ -64,8 +65,12 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
     def has(prefix: str) -> bool:
         return any(c.startswith(prefix) for c in by_cue)
 
+    # a derived cue keeps its base's span: show that span once, as the derived cue
+    derived = {(m.start, m.end, base) for m in prepared.cues for kind, base, _ in derivations() if m.entry.cue == kind}
+
     def ev(prefix: str):
-        matches = sorted((m for c, ms in by_cue.items() if c.startswith(prefix) for m in ms),
+        matches = sorted((m for c, ms in by_cue.items() if c.startswith(prefix) for m in ms
+                          if (m.start, m.end, c) not in derived),
                          key=lambda m: (-m.entry.weight, m.start))
         return tuple(prepared.cue_evidence(m) for m in matches)
 

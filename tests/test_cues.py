@@ -352,6 +352,8 @@ def test_rules_count_a_component_only_when_told_as_the_cause(text, level):
 
     dims, facets = score_rules(prepare(text, "en"))
     assert dims["cause"].level == level and facets["why"].present == bool(level)
+    spans = [(e.start, e.end) for e in dims["cause"].evidence]
+    assert len(spans) == len(set(spans))  # a framed component is shown once, not also as a bare one
     if level:
         assert "cause.framed_component" in {e.cue for e in facets["why"].evidence}
 
