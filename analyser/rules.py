@@ -18,17 +18,13 @@ The score is the level divided by two (rules give no probabilities).
 """
 from __future__ import annotations
 
-import re
-
-from .cues import derivations
+from .cues import SENTENCE, derivations
 from .prepare import Prepared
 from .report import DIMENSIONS, FACETS, DimensionScore, FacetScore
 
-_SENTENCE = re.compile(r"[^.!?。！？;；\n]+[.!?。！？;；\n]*")
-
 
 def _sentence_ids(prepared: Prepared) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _SENTENCE.finditer(prepared.text)]
+    return [(m.start(), m.end()) for m in SENTENCE.finditer(prepared.text)]
 
 
 def _sentence_of(bounds: list[tuple[int, int]], pos: int) -> int:
