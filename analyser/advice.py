@@ -32,6 +32,7 @@ import json
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from .cues import kinds_at
 from .languages import COMMON, lang_dir, spec_for
 from .report import Advice, Evidence, Report
 from .script import convert
@@ -102,10 +103,10 @@ def _by_cue(report: Report) -> dict[str, list[Evidence]]:
     return out
 
 
-def _span(report: Report, cue: str, by_cue: dict[str, list[Evidence]]) -> str | None:
-    """The text of the strongest span with cue kind ``cue``, grown over overlapping spans of that kind
-    (which spans those are does not depend on their order)."""
-    spans = [e for e in by_cue.get(cue, ()) if e.end > e.start]
+def _span(report: Report, cue: str | frozenset[str], by_cue: dict[str, list[Evidence]]) -> str | None:
+    """The text of the strongest span with cue kind ``cue`` (or one of a set of kinds), grown over
+    overlapping spans of those kinds (which spans those are does not depend on their order)."""
+    spans = [e for c in ((cue,) if isinstance(cue, str) else sorted(cue)) for e in by_cue.get(c, ()) if e.end > e.start]
     if not spans:
         return None
     best = max(spans, key=lambda e: (e.weight, e.end - e.start, -e.start))
@@ -136,7 +137,7 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
     if cause == 0:
         out.append(("cause", "cause_none", _span(report, "cause.placeholder", ev)))
     elif cause == 1:
-        out.append(("cause", "cause_generic", _span(report, "cause.domain", ev) or _span(report, "cause.framed_component", ev)))
+        out.append(("cause", "cause_generic", _span(report, kinds_at("cause", 1), ev)))
     if not facets["next"].present:
         out.append(("next", "next", None))
     apology = dims["apology"].level

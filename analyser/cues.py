@@ -73,6 +73,13 @@ def cue_kinds() -> dict[str, dict]:
     return {k: v for k, v in kinds.items() if not k.startswith("_")}
 
 
+@lru_cache(maxsize=None)
+def kinds_at(group: str, level: int) -> frozenset[str]:
+    """The cue kinds of ``group`` that indicate ``level`` on their own (``level`` in ``cue_kinds.json``):
+    for cause 1, the failure domains and the framed components."""
+    return frozenset(k for k, v in cue_kinds().items() if v["group"] == group and v["level"] == level)
+
+
 #: A sentence: a run up to and including its closing marks (Latin and CJK), or a line.
 SENTENCE = re.compile(r"[^.!?。！？;；\n]+[.!?。！？;；\n]*")
 

@@ -18,7 +18,7 @@ The score is the level divided by two (rules give no probabilities).
 """
 from __future__ import annotations
 
-from .cues import SENTENCE, derivations
+from .cues import SENTENCE, derivations, kinds_at
 from .prepare import Prepared
 from .report import DIMENSIONS, FACETS, DimensionScore, FacetScore
 
@@ -43,18 +43,21 @@ def _sentence_of(bounds: list[tuple[int, int]], pos: int) -> int:
 
 # Cues that cancel the level-giving cues of their group in the same sentence.
 _BLOCKERS = {"cause.denial": "cause", "cause.unknown": "cause", "apology.negated": "apology"}
-_BLOCKABLE = {"cause.domain", "cause.framed_component", "cause.mechanism", "cause.connective", "apology.formula", "apology.accountable", "apology.remedy"}
+# (with every cause kind that gives a level on its own: see score_rules)
+_BLOCKABLE = {"cause.connective", "apology.formula", "apology.accountable", "apology.remedy"}
 
 
 def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str, FacetScore]]:
     """Levels, scores and evidence from the cue rules above."""
+    domain, mechanism = kinds_at("cause", 1), kinds_at("cause", 2)
+    blockable = _BLOCKABLE | domain | mechanism
     bounds = _sentence_ids(prepared)
     blocked: set[tuple[str, int]] = {
         (_BLOCKERS[m.entry.cue], _sentence_of(bounds, m.start)) for m in prepared.cues if m.entry.cue in _BLOCKERS
     }
     by_cue: dict[str, list] = {}
     for m in prepared.cues:
-        if m.entry.cue in _BLOCKABLE and (m.entry.group, _sentence_of(bounds, m.start)) in blocked:
+        if m.entry.cue in blockable and (m.entry.group, _sentence_of(bounds, m.start)) in blocked:
             continue
         by_cue.setdefault(m.entry.cue, []).append(m)
 
@@ -70,7 +73,7 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
                          key=lambda m: (-m.entry.weight, m.start))
         return tuple(prepared.cue_evidence(m) for m in matches)
 
-    cause = 2 if has("cause.mechanism") else 1 if has("cause.domain") or has("cause.framed_component") else 0
+    cause = 2 if not mechanism.isdisjoint(by_cue) else 1 if not domain.isdisjoint(by_cue) else 0
     apology = (2 if has("apology.accountable") or has("apology.remedy") else 1) if has("apology.formula") else 0
     humour = 2 if has("humour.joke") else 1 if has("humour.light") else 0
     present = {f: has(f + ".") for f in ("what", "scope", "when", "next")}
@@ -84,5 +87,5 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
     dims = {d: DimensionScore(d, levels[d], levels[d] / 2, ev(d + ".")) for d in DIMENSIONS}
     facets = {f: FacetScore(f, present[f], None, ev(f + ".")) for f in ("what", "scope", "when", "next")}
     facets["why"] = FacetScore("why", present["why"], None,
-                               tuple(e for e in dims["cause"].evidence if e.cue in ("cause.domain", "cause.framed_component", "cause.mechanism")))
+                               tuple(e for e in dims["cause"].evidence if e.cue in domain or e.cue in mechanism))
     return dims, {f: facets[f] for f in FACETS}
