@@ -65,3 +65,26 @@ def test_leave_one_company_out_scores_each_company_on_a_model_that_never_saw_it(
         for d in ("cause", "apology", "humour", "vagueness"):
             assert r["model"][d]["n"] == r["rules"][d]["n"] == n
         assert r["model"]["apology"]["kappa"] > 0.5  # learnt from the other company's statements
+
+
+def test_later_years_trains_on_earlier_incidents_and_scores_later_ones():
+    from analyser.data import load_statements
+    from analyser.evaluation import incident_years, later_years
+    from analyser.training import prepare_all
+
+    df = load_statements(real=False)
+    df = df[df["lang"] == "en"].reset_index(drop=True)
+    df["source"] = "real"
+    order = df["incident"].factorize()[0]
+    year = 2020 + order % 4  # incidents spread over 2020-2023, in two timestamp spellings
+    df["started_at"] = [f"{y}-05-01T10:00:00Z" if i % 2 else f"{y}-05-01 12:00:00+02:00" for i, y in enumerate(year)]
+    # a later update of an incident keeps it in the year it began
+    df["published_at"] = "2030-01-01T00:00:00Z"
+    assert incident_years(df).tolist() == year.tolist()
+    result = later_years(df, prepare_all(df))
+    # the first year before which at least half of the rows began
+    shares = {y: (year < y).mean() for y in (2021, 2022, 2023)}
+    assert result["cut"] == min(y for y, s in shares.items() if s >= 0.5)
+    assert result["model"]["cause"]["n"] == int((year >= result["cut"]).sum())
+    assert result["n_train"] == int((year < result["cut"]).sum())
+    assert result["model"]["apology"]["kappa"] > 0.5  # learnt from the earlier incidents
