@@ -18,7 +18,7 @@ The score is the level divided by two (rules give no probabilities).
 """
 from __future__ import annotations
 
-from .cues import SENTENCE, derivations, kinds_at
+from .cues import SENTENCE, cue_kinds, derivations, kinds_at
 from .prepare import Prepared
 from .report import DIMENSIONS, FACETS, DimensionScore, FacetScore
 
@@ -64,12 +64,22 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
     def has(prefix: str) -> bool:
         return any(c.startswith(prefix) for c in by_cue)
 
-    # a derived cue keeps its base's span: show that span once, as the derived cue
-    derived = {(m.start, m.end, base) for m in prepared.cues for kind, base, _ in derivations() if m.entry.cue == kind}
+    # a derived cue keeps its base's span: show that span once, as the derived cue that says most
+    # (the highest level in cue_kinds.json) when several are derived from it
+    level_of = {kind: cue_kinds()[kind]["level"] or 0 for kind, _, _ in derivations()}
+    hidden: set[tuple[int, int, str]] = set()
+    shown: dict[tuple[int, int], str] = {}
+    for m in prepared.cues:
+        for kind, base, _ in derivations():
+            if m.entry.cue == kind:
+                hidden.add((m.start, m.end, base))
+                other = shown.get((m.start, m.end))
+                if other is None or level_of[kind] > level_of[other]:
+                    shown[(m.start, m.end)] = kind
 
     def ev(prefix: str):
         matches = sorted((m for c, ms in by_cue.items() if c.startswith(prefix) for m in ms
-                          if (m.start, m.end, c) not in derived),
+                          if (m.start, m.end, c) not in hidden and (c not in level_of or shown[(m.start, m.end)] == c)),
                          key=lambda m: (-m.entry.weight, m.start))
         return tuple(prepared.cue_evidence(m) for m in matches)
 

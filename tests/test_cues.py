@@ -471,3 +471,47 @@ def test_anchored_and_gated_regexes_find_what_a_full_scan_finds(code):
     for text in texts:
         form = m.match_form(text)
         assert m.find(form, formed=True) == twin.find(form, formed=True), text
+
+
+# The rubric's "a bare component type with a generic failure verb ('a database node failed', 'one of
+# our routers went down') is 1", in each language: a component and a breakdown word in one sentence.
+FAILED_COMPONENTS = [
+    ("Network equipment in one of our data centres failed. We are repairing it.", "en"),
+    ("One of our routers went down.", "en"),
+    ("A database node failed and we are restoring service.", "en"),
+    ("Our database is down.", "en"),
+    ("Ein Router in unserem Rechenzentrum ist ausgefallen.", "de"),
+    ("Un routeur de notre centre de données est tombé en panne.", "fr"),
+    ("Un servidor de nuestro centro de datos falló.", "es"),
+    ("机房网络设备出现故障，正在紧急修复。", "zh-Hans"),
+    ("服务器宕机了，正在抢修。", "zh-Hans"),
+    ("我们的数据库出现故障，正在恢复。", "zh-Hans"),
+    ("伺服器當機了，正在搶修。", "zh-Hant"),
+]
+
+
+@pytest.mark.parametrize("text,lang", FAILED_COMPONENTS)
+def test_component_said_to_break_down_is_a_failed_component(text, lang):
+    kinds = {m.entry.cue for m in prepare(text, lang).cues}
+    assert {"cause.breakdown", "cause.component", "cause.failed_component"} <= kinds
+
+
+@pytest.mark.parametrize("text", [
+    "Failed database queries are being retried.",        # 'failed' as the adjective of a symptom
+    "Cloud SQL instance creation failed in us-east1.",   # no infrastructure word
+    "The database is slow for some customers.",           # no breakdown word
+])
+def test_no_failed_component_without_both_in_one_sentence(text):
+    assert "cause.failed_component" not in {m.entry.cue for m in prepare(text, "en").cues}
+
+
+def test_rules_leave_a_failed_component_to_the_model_and_show_its_span_once():
+    from analyser.rules import score_rules
+
+    # 'failed' here is said of logins, not of the console: a sentence cannot tell, so no level
+    for text in ("One of our routers went down.", "Logins to the database console failed."):
+        dims, facets = score_rules(prepare(text, "en"))
+        assert dims["cause"].level == 0 and not facets["why"].present
+        spans = [(e.start, e.end) for e in dims["cause"].evidence]
+        assert len(spans) == len(set(spans))
+        assert "cause.failed_component" in {e.cue for e in dims["cause"].evidence}
