@@ -133,11 +133,15 @@ def leave_one_company_out(df, prepared: list, min_rows: int = 50, **params) -> d
     companies = df.loc[real, "company"].value_counts()
     out = {}
     for company in sorted(companies[companies >= min_rows].index):
-        te_df, preds, te_prep = _left_out(df, prepared, real & (df["company"] == company).to_numpy(), **params)
-        rules = rule_predictions(te_prep)
-        out[company] = {"model": {h: metrics(te_df[h], preds[h], h) for h in LABELS},
-                        "rules": {h: metrics(te_df[h], rules[h], h) for h in LABELS}}
+        out[company] = _model_and_rules(*_left_out(df, prepared, real & (df["company"] == company).to_numpy(), **params))
     return out
+
+
+def _model_and_rules(te_df, preds, te_prep) -> dict:
+    """Metrics per head of a left-out model's predictions and of the cue rules on the same rows."""
+    rules = rule_predictions(te_prep)
+    return {"model": {h: metrics(te_df[h], preds[h], h) for h in LABELS},
+            "rules": {h: metrics(te_df[h], rules[h], h) for h in LABELS}}
 
 
 def incident_years(df) -> np.ndarray:
@@ -182,11 +186,8 @@ def later_years(df, prepared: list, cut: int | None = None, **params) -> dict:
         cut = later_cut(years[real])
     test = real & (years >= cut)
     train = ~test & ~(real & np.isnan(years))  # an undated real row has no side of the cut
-    te_df, preds, te_prep = _left_out(df, prepared, test, keep=train, **params)
-    rules = rule_predictions(te_prep)
     return {"cut": int(cut), "n_train": int(train.sum()), "n_train_real": int((train & real).sum()),
-            "model": {h: metrics(te_df[h], preds[h], h) for h in LABELS},
-            "rules": {h: metrics(te_df[h], rules[h], h) for h in LABELS}}
+            **_model_and_rules(*_left_out(df, prepared, test, keep=train, **params))}
 
 
 def held_out(df, prepared: list, model) -> dict:

@@ -66,20 +66,20 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
 
     # a derived cue keeps its base's span: show that span once, as the derived cue that says most
     # (the highest level in cue_kinds.json) when several are derived from it
-    level_of = {kind: cue_kinds()[kind]["level"] or 0 for kind, _, _ in derivations()}
+    base_of = {kind: base for kind, base, _ in derivations()}
+    level_of = {kind: cue_kinds()[kind]["level"] or 0 for kind in base_of}
     hidden: set[tuple[int, int, str]] = set()
     shown: dict[tuple[int, int], str] = {}
-    for m in prepared.cues:
-        for kind, base, _ in derivations():
-            if m.entry.cue == kind:
-                hidden.add((m.start, m.end, base))
-                other = shown.get((m.start, m.end))
-                if other is None or level_of[kind] > level_of[other]:
-                    shown[(m.start, m.end)] = kind
+    for m in (m for ms in by_cue.values() for m in ms if m.entry.cue in base_of):
+        kind = m.entry.cue
+        hidden.add((m.start, m.end, base_of[kind]))
+        other = shown.get((m.start, m.end))
+        if other is None or level_of[kind] > level_of[other]:
+            shown[(m.start, m.end)] = kind
 
     def ev(prefix: str):
         matches = sorted((m for c, ms in by_cue.items() if c.startswith(prefix) for m in ms
-                          if (m.start, m.end, c) not in hidden and (c not in level_of or shown[(m.start, m.end)] == c)),
+                          if (m.start, m.end, c) not in hidden and (c not in base_of or shown[(m.start, m.end)] == c)),
                          key=lambda m: (-m.entry.weight, m.start))
         return tuple(prepared.cue_evidence(m) for m in matches)
 
