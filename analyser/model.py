@@ -36,6 +36,13 @@ HEADS = DIMENSIONS + FACET_HEADS
 #: The order of the ``evidence`` column, as in ``Report.to_row``: dimensions, then facets.
 _EVIDENCE_ORDER = DIMENSIONS + FACETS
 MODEL_FILE = "analyser.npz"
+#: The cue features a head is fitted on, by cue group (``"struct"``: the structural features); a
+#: head not named here sees every cue feature. Cause sees only the cause cues, humour only the
+#: humour cues and the structural features (exclamation marks, emoji): what the other cues, the
+#: length or the count of numbers say about them is house style (a workaround paragraph, a
+#: timestamp per line) that does not carry to a company the model never saw. Chosen in session 7
+#: by grouped cross-validation and leave-one-company-out (README, "Unseen companies").
+CUE_GROUPS = {"cause": ["cause"], "humour": ["humour", "struct"]}
 FORMAT = "analyser-model/2"
 #: How many spans explain one head at most.
 MAX_EVIDENCE = 8
@@ -118,14 +125,32 @@ def _slices(sizes: np.ndarray, limit: int):
 class StatementModel:
     """Featuriser plus one calibrated classifier per head."""
 
-    def __init__(self, C: float = 4.0, class_weight: str | None = "balanced", min_df: int = 2, cv: int = 3):
+    def __init__(self, C: float = 4.0, class_weight: str | None = "balanced", min_df: int = 2, cv: int = 3,
+                 cue_groups: dict[str, list[str]] | None = CUE_GROUPS):
         self.C = C
         self.class_weight = class_weight
         self.min_df = min_df
         self.cv = cv
+        self.cue_groups = {h: list(g) for h, g in (cue_groups or {}).items()}
 
     def params(self) -> dict:
-        return {"C": self.C, "class_weight": self.class_weight, "min_df": self.min_df, "cv": self.cv}
+        return {"C": self.C, "class_weight": self.class_weight, "min_df": self.min_df, "cv": self.cv,
+                "cue_groups": self.cue_groups}
+
+    def columns(self, head: str, width: int) -> np.ndarray:
+        """The columns of the ``width`` features that ``head`` is fitted on: the cue features of the
+        groups ``cue_groups`` gives it (``"struct"``: the structural ones; all of them for a head it
+        does not name), then every n-gram."""
+        from .cues import cue_kinds
+
+        names = self._names()
+        groups = self.cue_groups.get(head)
+        if groups is None:
+            return np.arange(width)
+        kinds = cue_kinds()
+        keep = [i for i, name in enumerate(names)
+                if ("struct" if name.startswith("struct:") else kinds[name.split(":")[1]]["group"]) in groups]
+        return np.concatenate([np.asarray(keep, dtype=np.int64), np.arange(len(names), width)])
 
     # -- training -----------------------------------------------------------
     def fit(self, prepared: list, labels: dict[str, np.ndarray]) -> "StatementModel":
@@ -144,7 +169,7 @@ class StatementModel:
         ])
         X = self.featuriser_.fit_transform(prepared)
         self.featuriser_.transformer_list[1][1].stop_words_ = None  # only needed for introspection; large
-        self.classifiers_ = {}
+        self.classifiers_, self.columns_ = {}, {}
         for head in HEADS:
             y = np.asarray(labels[head], dtype=int)
             smallest = np.bincount(y)[np.bincount(y) > 0].min() if len(y) else 0
@@ -152,7 +177,8 @@ class StatementModel:
                 LogisticRegression(C=self.C, class_weight=self.class_weight, solver="newton-cg", max_iter=1000),
                 method="sigmoid", cv=StratifiedKFold(int(max(2, min(self.cv, smallest)))), ensemble=False,
             )
-            self.classifiers_[head] = clf.fit(X, y)
+            self.columns_[head] = cols = self.columns(head, X.shape[1])
+            self.classifiers_[head] = clf.fit(X[:, cols], y)
         self._compile()
         return self
 
@@ -163,7 +189,11 @@ class StatementModel:
         if not hasattr(self, "classifiers_"):
             raise ModelError("the scikit-learn pipelines exist on a freshly trained model only; "
                              "a loaded model holds their compiled arrays")
-        return Pipeline([("features", self.featuriser_), ("clf", self.classifiers_[head])])
+        from sklearn.preprocessing import FunctionTransformer
+
+        return Pipeline([("features", self.featuriser_),
+                         ("columns", FunctionTransformer(_take_columns, kw_args={"columns": self.columns_[head]})),
+                         ("clf", self.classifiers_[head])])
 
     def _compile(self) -> None:
         tfidf = self.featuriser_.transformer_list[1][1]
@@ -175,9 +205,11 @@ class StatementModel:
         for head, clf in self.classifiers_.items():
             cal = clf.calibrated_classifiers_[0]
             lr = cal.estimator
+            coef = np.zeros((lr.coef_.shape[0], len(self._names()) + len(self.terms_)))
+            coef[:, self.columns_[head]] = lr.coef_  # a column the head does not see weighs nothing
             self.heads_[head] = {
                 "classes": np.asarray(cal.classes, dtype=np.int64),
-                "coef": np.asarray(lr.coef_, dtype=np.float64),
+                "coef": coef,
                 "intercept": np.asarray(lr.intercept_, dtype=np.float64),
                 "a": np.array([c.a_ for c in cal.calibrators], dtype=np.float64),
                 "b": np.array([c.b_ for c in cal.calibrators], dtype=np.float64),
@@ -535,6 +567,10 @@ class StatementModel:
                 raise ModelError(f"{path} is inconsistent: the arrays of head {h!r} do not fit its features")
         model.meta = header["meta"]
         return model
+
+
+def _take_columns(X, columns: np.ndarray):
+    return X[:, columns]
 
 
 def levels_from_proba(proba: np.ndarray) -> np.ndarray:

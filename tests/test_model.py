@@ -40,11 +40,22 @@ def test_compiled_probabilities_equal_scikit_learn(fixture_model, fixture_split)
     _, test = fixture_split
     prepared = prepare_all(test)
     mine = fixture_model.predict_proba(prepared)
-    X = fixture_model.featuriser_.transform(prepared)
     for head in HEADS:
         classes = fixture_model.heads_[head]["classes"]
-        expected = fixture_model.pipeline(head).named_steps["clf"].predict_proba(X)
+        expected = fixture_model.pipeline(head).predict_proba(prepared)
         np.testing.assert_allclose(mine[head][:, classes], expected, atol=1e-9)
+
+
+def test_a_head_weighs_only_the_cue_groups_it_is_given(fixture_model):
+    from analyser.cues import cue_kinds
+
+    names = fixture_model._names()
+    group = lambda name: "struct" if name.startswith("struct:") else cue_kinds()[name.split(":")[1]]["group"]  # noqa: E731
+    for head in HEADS:
+        weighed = {group(names[i]) for i in np.flatnonzero(np.abs(fixture_model.heads_[head]["coef"][:, :len(names)]).sum(axis=0))}
+        allowed = set(fixture_model.cue_groups.get(head, weighed))
+        assert weighed <= allowed, head
+        assert head not in fixture_model.cue_groups or head in weighed, head  # its own cues still count
 
 
 def test_save_load_round_trip_is_identical(fixture_model, fixture_split, tmp_path):
