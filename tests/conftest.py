@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,3 +22,15 @@ def validator():
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
+
+
+@pytest.fixture
+def locked_file(tmp_path):
+    """A statement file nobody may read (``chmod 000``); skips where that does not stop the reader (root)."""
+    if not hasattr(os, "geteuid") or os.geteuid() == 0:
+        pytest.skip("chmod 000 does not stop root")
+    path = tmp_path / "locked.txt"
+    path.write_text("Card payments failed. We are sorry.", encoding="utf-8")
+    path.chmod(0)
+    yield path
+    path.chmod(0o600)

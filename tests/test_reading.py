@@ -4,7 +4,6 @@ from __future__ import annotations
 import builtins
 import codecs
 import io
-import os
 import random
 import struct
 import sys
@@ -130,44 +129,29 @@ def test_directory_is_refused(tmp_path):
     assert str(tmp_path) in str(info.value)
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read a chmod 000 file")
-def test_unreadable_file_chmod(tmp_path):
-    path = tmp_path / "locked.txt"
-    path.write_text(EN, encoding="utf-8")
-    path.chmod(0)
-    try:
-        with pytest.raises(InputError, match="permission denied") as info:
-            read_path(path)
-        assert "locked.txt" in str(info.value)
-    finally:
-        path.chmod(0o644)
-
-
-def test_unreadable_file_permission_error(tmp_path, monkeypatch):
-    path = tmp_path / "locked.txt"
-    path.write_text(EN, encoding="utf-8")
-
-    def denied(file, *args, **kwargs):
-        if str(file) == str(path):
-            raise PermissionError(13, "Permission denied", str(file))
-        return builtins.open(file, *args, **kwargs)
-
-    monkeypatch.setattr(reading, "open", denied, raising=False)
+def test_unreadable_file_chmod(locked_file):
     with pytest.raises(InputError, match="permission denied") as info:
-        read_path(path)
+        read_path(locked_file)
     assert "locked.txt" in str(info.value)
 
 
-def test_other_os_error_is_an_input_error(tmp_path, monkeypatch):
-    path = tmp_path / "flaky.txt"
+@pytest.mark.parametrize("error, message", [
+    (PermissionError(13, "Permission denied"), "permission denied"),  # where chmod cannot stop the test (root)
+    (OSError(5, "Input/output error"), "Input/output error"),
+])
+def test_os_errors_while_reading_are_input_errors_naming_the_file(tmp_path, monkeypatch, error, message):
+    path = tmp_path / "locked.txt"
     path.write_text(EN, encoding="utf-8")
 
-    def broken(file, *args, **kwargs):
-        raise OSError(5, "Input/output error", str(file))
+    def failing(file, *args, **kwargs):
+        if str(file) == str(path):
+            raise type(error)(error.errno, error.strerror, str(file))
+        return builtins.open(file, *args, **kwargs)
 
-    monkeypatch.setattr(reading, "open", broken, raising=False)
-    with pytest.raises(InputError, match="Input/output error"):
+    monkeypatch.setattr(reading, "open", failing, raising=False)
+    with pytest.raises(InputError, match=message) as info:
         read_path(path)
+    assert "locked.txt" in str(info.value)
 
 
 def test_oversized_file_is_refused_not_truncated(tmp_path, monkeypatch):

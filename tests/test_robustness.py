@@ -291,15 +291,8 @@ def test_unreadable_file_in_process(tmp_path, monkeypatch, capsys, error, words)
     assert all(w.lower() in lines[0].lower() for w in words) and "locked.txt" in lines[0]
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="chmod does not stop root")
-def test_unreadable_file_subprocess(tmp_path):
-    path = tmp_path / "locked.txt"
-    path.write_text(EN, encoding="utf-8")
-    path.chmod(0)
-    try:
-        _assert_one_line_error(_run((str(path),), None), ("permission denied",))
-    finally:
-        path.chmod(0o600)
+def test_unreadable_file_subprocess(locked_file):
+    _assert_one_line_error(_run((str(locked_file),), None), ("permission denied",))
 
 
 def test_file_over_the_byte_cap_is_refused_in_one_line(tmp_path, capsys):
