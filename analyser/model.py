@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .cues import GROUPS
 from .errors import ModelError
 from .report import AS_JSON, AS_OBJECTS, DIMENSIONS, FACETS, DimensionScore, Evidence, EvidenceParts, FacetScore, evidence_json
 
@@ -132,6 +133,11 @@ class StatementModel:
         self.min_df = min_df
         self.cv = cv
         self.cue_groups = {h: list(g) for h, g in (cue_groups or {}).items()}
+        for head, groups in self.cue_groups.items():  # a typo would silently take a head's cues away
+            unknown = [g for g in groups if g not in (*GROUPS, "struct")]
+            if head not in HEADS or unknown:
+                raise ValueError(f"cue_groups: {head!r}: {unknown or 'not a head'}; heads are {', '.join(HEADS)}, "
+                                 f"groups {', '.join(GROUPS)} and 'struct'")
 
     def params(self) -> dict:
         return {"C": self.C, "class_weight": self.class_weight, "min_df": self.min_df, "cv": self.cv,
@@ -551,6 +557,7 @@ class StatementModel:
         params = header["params"]
         if not isinstance(params, dict) or not isinstance(header["terms"], list) or not isinstance(header["meta"], dict):
             raise ModelError(f"{path} has a malformed header")
+        params.setdefault("cue_groups", None)  # a file from before cue_groups: every head saw every cue
         model = cls(**params)
         model.terms_ = [str(t) for t in header["terms"]]
         model.vocabulary_ = {t: i for i, t in enumerate(model.terms_)}

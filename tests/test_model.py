@@ -51,11 +51,22 @@ def test_a_head_weighs_only_the_cue_groups_it_is_given(fixture_model):
 
     names = fixture_model._names()
     group = lambda name: "struct" if name.startswith("struct:") else cue_kinds()[name.split(":")[1]]["group"]  # noqa: E731
-    for head in HEADS:
-        weighed = {group(names[i]) for i in np.flatnonzero(np.abs(fixture_model.heads_[head]["coef"][:, :len(names)]).sum(axis=0))}
-        allowed = set(fixture_model.cue_groups.get(head, weighed))
-        assert weighed <= allowed, head
-        assert head not in fixture_model.cue_groups or head in weighed, head  # its own cues still count
+
+    def weighed(head):
+        return {group(names[i]) for i in np.flatnonzero(np.abs(fixture_model.heads_[head]["coef"][:, :len(names)]).sum(axis=0))}
+
+    assert fixture_model.cue_groups, "the default model restricts some head"
+    for head, groups in fixture_model.cue_groups.items():
+        assert head in weighed(head) <= set(groups), head  # its own cues count, no other group's
+    free = [h for h in HEADS if h not in fixture_model.cue_groups]
+    assert all(len(weighed(h)) > 2 for h in free)  # the other heads still weigh many groups
+
+
+def test_unknown_cue_groups_are_refused():
+    with pytest.raises(ValueError, match="cause"):
+        StatementModel(cue_groups={"cause": ["causes"]})
+    with pytest.raises(ValueError, match="not a head"):
+        StatementModel(cue_groups={"reason": ["cause"]})
 
 
 def test_save_load_round_trip_is_identical(fixture_model, fixture_split, tmp_path):
