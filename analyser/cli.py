@@ -34,7 +34,17 @@ def _cmd_score(args) -> int:
         raise AnalyserError("nothing to score: give a file path, - for standard input, or --text")
     text = _text_arg(args.text) if args.text is not None else read_path(args.path)
     report = analyse(text, lang=args.lang, method="rules" if args.rules else "auto")
-    print(report.to_json() if args.json else str(report))
+    out = report.to_json() if args.json else str(report)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        out.encode(encoding)
+    except UnicodeEncodeError:
+        # standard output in a narrower encoding (cp1252 on Windows, ASCII under LANG=C): JSON
+        # escapes what it cannot hold and stays valid; the text report shows \u escapes
+        out = report.to_json(ascii=True) if args.json else out.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        pass
+    print(out)
     return 0
 
 
@@ -56,10 +66,17 @@ def _text_arg(text: str) -> str:
 _SUBCOMMAND_MODULES = ("batch", "training", "evaluation", "bench")
 
 
+class _Parser(argparse.ArgumentParser):
+    """An option error is one line, like every other user error (``--help`` shows the usage)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog.split()[0]}: error: {message} (see: python -m {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="analyser",
         description="Score official outage statements for cause disclosure, apology, humour and vagueness.",
     )

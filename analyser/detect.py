@@ -111,9 +111,9 @@ def detect(text: str) -> Detection:
     cfg = common_config()
     sample = text[: cfg.get("sample_chars", 400)]
     letters = len(_LETTER.findall(sample))
-    if letters < cfg.get("min_letters_for_detection", 3):
-        return Detection("und", 0.0, False)
     han = len(_HAN.findall(sample))
+    if letters + han < cfg.get("min_letters_for_detection", 3):  # a Han character counts twice
+        return Detection("und", 0.0, False)
     if han >= letters * 0.5 and not _KANA_HANGUL.search(sample):
         for spec in registry().values():
             if spec.script == "Han":

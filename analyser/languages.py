@@ -1,7 +1,8 @@
 """The language registry: what the analyser knows about each language.
 
 Everything language-specific lives in data under ``analyser/lang/<folder>/``:
-``config.json`` (codes, detector name, tokeniser, matching options) and
+``config.json`` (codes, detector name, tokeniser, matching options, the legacy
+encodings its files come in) and
 ``cues.tsv`` (the cue lexicon). ``lang/common/`` holds cues that hold in every
 language (times, percentages, emoji) and the fallback used for languages
 without a folder. Adding a language means adding a folder, not code.
@@ -30,6 +31,9 @@ class LanguageSpec:
     match_convert: str | None = None
     variants: dict = field(default_factory=dict)
     script: str | None = None
+    encodings: tuple[str, ...] = ()
+    common_chars: str | None = None
+    aliases: dict = field(default_factory=dict)
     path: Path = Path()
 
     @property
@@ -60,12 +64,30 @@ def registry() -> dict[str, LanguageSpec]:
             match_convert=cfg.get("match_convert"),
             variants=cfg.get("variants", {}),
             script=cfg.get("script"),
+            encodings=tuple(cfg.get("encodings", ())),
+            common_chars=cfg.get("common_chars"),
+            aliases=cfg.get("aliases", {}),
             path=folder,
         )
         specs[folder.name] = spec
         for code in spec.codes:
             specs[code] = spec
     return specs
+
+
+@lru_cache(maxsize=None)
+def _codes_by_lower() -> dict[str, str]:
+    """Every registry code and alias, lower-cased, to the code it stands for."""
+    out = {code.lower(): code for code in registry()}
+    for spec in registry().values():
+        out.update({alias.lower(): code for alias, code in spec.aliases.items()})
+    return out
+
+
+def canonical_code(code: str) -> str | None:
+    """The registry's spelling of a language code given in any case, or the code an alias
+    (``zh-TW``) stands for; ``None`` for a code the registry does not know."""
+    return _codes_by_lower().get(code.strip().lower())
 
 
 def spec_for(code: str) -> LanguageSpec:

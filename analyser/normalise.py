@@ -28,6 +28,7 @@ _HTML_TOKEN = re.compile(
     r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
     re.IGNORECASE,  # <SCRIPT> and <Style> are dropped with their content too
 )
+_OPEN_TAG_END = re.compile(r"[^<>]{0,2000}>")
 _CLOSE_TAG = {name: re.compile(f"</{name}", re.IGNORECASE) for name in ("script", "style")}
 _BLOCK_TAGS = frozenset(
     "p br div li ul ol h1 h2 h3 h4 h5 h6 tr table blockquote pre section article header footer hr title".split()
@@ -100,16 +101,23 @@ def _strip_html(text: str) -> tuple[str, list[int], list[int]]:
         o_starts.extend(starts[pos:m.start()])
         o_ends.extend(ends[pos:m.start()])
         token = m.group(0)
+        # A comment, <script> or <style> is dropped with its content when it is closed. Unclosed, it
+        # is a text that mentions one ("a bug in the <script> tag"): only the marker or tag goes,
+        # the rest of the statement stays.
         if token == "<!--":
             close = text.find("-->", m.end())
-            pos = len(text) if close < 0 else close + 3
+            pos = m.end() if close < 0 else close + 3
             continue
-        if m.group(1):  # <script> or <style>: drop the element with its content
+        if m.group(1):
             # (a case-insensitive search, not text.lower().find: lowering the whole
             # text per element made many small elements quadratic, and can shift offsets)
             close = _CLOSE_TAG[m.group(1).lower()].search(text, m.end())
             gt = text.find(">", close.end()) if close else -1
-            pos = len(text) if gt < 0 else gt + 1
+            if gt >= 0:
+                pos = gt + 1
+            else:
+                tag = _OPEN_TAG_END.match(text, m.end())
+                pos = tag.end() if tag else m.end()
             continue
         if token.startswith("&"):
             rep = html.unescape(token)

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 
 from .cues import CueMatch, cue_kinds, derive, matcher_for
-from .detect import detect
+from .detect import detect, variant
 from .errors import InputError
-from .languages import registry, spec_for
+from .languages import COMMON, canonical_code, spec_for, supported_codes
 from .normalise import Normalised, normalise
 from .report import Evidence
 from .tokenise import Token, tokeniser_for
@@ -56,12 +56,14 @@ class Prepared:
 
 
 def check_lang(lang: str) -> str:
-    """Validate a ``--lang`` value: a registry code, or any other short code."""
-    if lang in registry():
-        return lang
+    """Validate a ``--lang`` value: a registry code or alias in any case (``EN``, ``zh-TW``), given
+    back in the registry's spelling, or any other short code, given back as it is."""
+    known = canonical_code(lang)
+    if known and known != COMMON:
+        return known
     base = lang.split("-")[0]
-    if not (2 <= len(base) <= 3 and base.isalpha()):
-        raise InputError(f"unknown language code {lang!r}; use one of {', '.join(c for c in registry() if c != 'common')}")
+    if not (2 <= len(base) <= 3 and base.isalpha()) or known == COMMON:
+        raise InputError(f"unknown language code {lang!r}; use one of {', '.join(supported_codes())}")
     return lang
 
 
@@ -80,6 +82,11 @@ def prepare(text: str, lang: str | None = None) -> Prepared:
         raise InputError("the statement is empty (nothing but white space, markup or control characters)")
     if lang:
         code, confidence = check_lang(lang), 1.0
+        spec = spec_for(code)
+        if code == spec.folder and spec.variants:  # "zh": the variant the text is written in
+            code = variant(spec.folder, norm.text)
+        elif spec.folder == COMMON:
+            warnings.append(f"language {code!r} has no lexicon; scored with language-independent cues only")
     else:
         det = detect(norm.text)
         code, confidence = det.code, det.confidence

@@ -208,8 +208,9 @@ class Report:
             "advice": [a.to_dict() for a in self.advice],
         }
 
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+    def to_json(self, indent: int | None = 2, ascii: bool = False) -> str:
+        """The report as JSON (``analyser/report.schema.json``); ``ascii`` escapes every non-ASCII character."""
+        return json.dumps(self.to_dict(), ensure_ascii=ascii, indent=indent)
 
     def to_row(self) -> dict:
         """Flat columns for a DataFrame or CSV row (the ``batch`` output columns)."""

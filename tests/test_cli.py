@@ -128,11 +128,15 @@ def _error_cases(tmp: Path) -> dict[str, tuple[tuple[str, ...], bytes | None]]:
         "bad-lang": (("score", "--lang", "klingon!", str(EN_PAYMENTS)), None),
         "no-path": (("score",), None),
         "path-and-text": (("score", "--text", "API down", str(EN_PAYMENTS)), None),
+        "name-too-long": (("score", "a" * 5000), None),
+        "unknown-option": (("score", "--bogus", str(EN_PAYMENTS)), None),
+        "batch-without-output": (("batch", str(EN_PAYMENTS)), None),
     }
 
 
 ERROR_CASES = ["missing-file", "directory", "empty-file", "whitespace-file", "binary-file",
-               "empty-stdin", "bad-lang", "no-path", "path-and-text"]
+               "empty-stdin", "bad-lang", "no-path", "path-and-text", "name-too-long", "unknown-option",
+               "batch-without-output"]
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +167,22 @@ def test_user_error_has_no_traceback(error_runs, case):
 @pytest.mark.parametrize("case", ERROR_CASES)
 def test_user_error_prints_nothing_on_stdout(error_runs, case):
     assert error_runs[case].stdout == ""
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
+@pytest.mark.parametrize("as_json", [False, True])
+def test_report_prints_on_a_narrow_standard_output(tmp_path, encoding, as_json):
+    """Chinese evidence on a cp1252 (Windows) or ASCII standard output: escaped, not a traceback."""
+    path = tmp_path / "zh.txt"
+    path.write_text("由于上海机房光缆被挖断，部分用户无法登录微信。非常抱歉 🙏", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "analyser", "score", *(["--json"] if as_json else []), str(path)],
+                          cwd=ROOT, capture_output=True, timeout=300, env={**os.environ, "PYTHONIOENCODING": encoding})
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
+    out = proc.stdout.decode(encoding)
+    if as_json:
+        assert "光缆" in json.dumps(json.loads(out), ensure_ascii=False)
+    else:
+        assert "\\u5149\\u7f06" in out  # 光缆, escaped
 
 
 def test_missing_file_error_names_the_file(error_runs):

@@ -19,8 +19,45 @@ def test_other_language_is_reported_as_such():
     assert det.code == "it" and not det.supported
 
 
-def test_too_few_letters_is_undetermined():
-    assert detect("🔥🔥 100%").code == "und"
+@pytest.mark.parametrize("text", ["🔥🔥 100%", "OK", "好!"])
+def test_too_few_letters_is_undetermined(text):
+    assert detect(text).code == "und"
+
+
+@pytest.mark.parametrize("text,code", [("抱歉", "zh-Hans"), ("已恢復", "zh-Hant")])
+def test_two_han_characters_are_enough_for_chinese(text, code):
+    """A Han character counts as two letters: 抱歉 is a word ('sorry'), where two Latin letters say nothing."""
+    assert detect(text).code == code
+
+
+@pytest.mark.parametrize("given,code", [("EN", "en"), ("zh-hant", "zh-Hant"), ("zh-TW", "zh-Hant"),
+                                        ("ZH-cn", "zh-Hans"), ("en-US", "en-US"), ("ja", "ja")])
+def test_lang_codes_are_taken_in_any_case_and_by_region(given, code):
+    from analyser.prepare import check_lang
+
+    assert check_lang(given) == code
+
+
+def test_a_bare_zh_takes_the_script_of_the_text():
+    from analyser.prepare import prepare
+
+    assert prepare("對不起，系統出現問題。", "zh").lang == "zh-Hant"
+    assert prepare("对不起，系统出现问题。", "zh").lang == "zh-Hans"
+
+
+@pytest.mark.parametrize("lang", ["xx", "ja"])
+def test_a_given_language_without_a_lexicon_is_warned_about(lang):
+    from analyser.prepare import prepare
+
+    assert any("has no lexicon" in w for w in prepare("Sorry for the inconvenience today.", lang).warnings)
+
+
+def test_the_common_folder_is_not_a_language_code():
+    from analyser.errors import InputError
+    from analyser.prepare import check_lang
+
+    with pytest.raises(InputError, match="unknown language code"):
+        check_lang("common")
 
 
 def test_authored_statements_are_detected_in_their_language():

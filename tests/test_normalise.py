@@ -172,6 +172,16 @@ def test_script_style_and_comments_are_dropped(dropped, html_text):
     assert "API down" in text
 
 
+@pytest.mark.parametrize("text", [
+    "A deploy broke the <script> tag that loads our JavaScript bundle. We are sorry. Next update at 15:00.",
+    "<p>Our <b>web app</b> is down: a <style> rule hid the login form. We are sorry. Next update at 15:00.</p>",
+    "<p>Checkout fails <!-- since the release. We are sorry. Next update at 15:00.</p>",
+])
+def test_an_unclosed_script_style_or_comment_keeps_the_rest_of_the_text(text):
+    """A statement that mentions <script> is not a script element running to the end of the text."""
+    assert normalise(text).text.endswith("We are sorry. Next update at 15:00.")
+
+
 def test_block_tags_become_line_breaks():
     assert normalise("<p>Payments down.</p><p>Next update at 15:00.</p>").text == "Payments down.\nNext update at 15:00."
 

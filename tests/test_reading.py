@@ -40,6 +40,14 @@ ENCODED = [
     ("big5",            ZH_HANT, ZH_HANT.encode("big5")),
     ("cp1252-fr",       FR,      FR.encode("cp1252")),
     ("cp1252-de",       DE,      DE.encode("cp1252")),
+    # posts of a few words, where a statistical detector has too little to go on
+    ("gb18030-short",   "服务器故障，正在抢修。", "服务器故障，正在抢修。".encode("gb18030")),
+    ("big5-short",      "對不起，系統出現問題。", "對不起，系統出現問題。".encode("big5")),
+    ("utf16le-nobom-zh-short", "服务器故障", "服务器故障".encode("utf-16-le")),
+    ("latin1-short-fr", "Désolés pour la gêne.", "Désolés pour la gêne.".encode("latin-1")),
+    ("cp1252-short-de", "Über 1000 Kunden betroffen.", "Über 1000 Kunden betroffen.".encode("cp1252")),
+    ("cp1252-short-es", "¡Gracias por esperar!", "¡Gracias por esperar!".encode("cp1252")),
+    ("latin1-ends-accented", "Actualización", "Actualización".encode("latin-1")),
 ]
 # fmt: on
 
@@ -111,6 +119,11 @@ def test_read_path_refuses_binary_file(tmp_path, case, data):
         read_path(path)
 
 
+def test_utf8_cut_inside_its_last_character_drops_that_character():
+    data = ZH_HANS.encode("utf-8")[:-1]  # "。" is three bytes: two are left
+    assert decode(data) == (ZH_HANS[:-1], "utf-8")
+
+
 def test_decode_refuses_broken_bom_text():
     with pytest.raises(InputError, match="byte-order mark"):
         decode(codecs.BOM_UTF8 + b"caf\xe9 \xff\xfe")
@@ -121,6 +134,14 @@ def test_missing_path_names_the_file(tmp_path):
     with pytest.raises(InputError, match="no such file") as info:
         read_path(path)
     assert "no-such-statement.txt" in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["a" * 5000, "loop"])
+def test_a_path_the_os_cannot_resolve_is_an_input_error(tmp_path, name):
+    if name == "loop":
+        (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    with pytest.raises(InputError, match="cannot read"):
+        read_path(tmp_path / name)
 
 
 def test_directory_is_refused(tmp_path):
