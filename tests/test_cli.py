@@ -232,3 +232,14 @@ def test_example_evidence_slices_the_file_text(example_reports, path):
 @pytest.mark.parametrize("path", EXAMPLES, ids=EXAMPLE_IDS)
 def test_example_scored_whole(example_reports, path):
     assert example_reports[path.name]["scored_chars"] == len(read_path(path).rstrip())
+
+
+def test_readme_sample_output_is_what_the_command_prints():
+    """The README's sample is this command's real output (it went stale once: regenerate it after retraining)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "$ python -m analyser score data/statements/examples/zh-Hans_wechat.txt\n"
+    start = readme.index(command) + len(command)
+    shown = readme[start:readme.index("```", start)]
+    proc = run("score", "data/statements/examples/zh-Hans_wechat.txt")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == shown
