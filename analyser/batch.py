@@ -75,6 +75,7 @@ import sys
 import time
 from collections import deque
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import AnalyserError, InputError
@@ -298,7 +299,22 @@ def _fingerprint(inp: Path, out: Path, opts: Options, method: tuple) -> dict:
     st = inp.stat()
     return {"version": STATE_VERSION, "analyser": __version__, "input": str(inp.resolve()), "size": st.st_size,
             "mtime_ns": st.st_mtime_ns, "output_format": out.suffix.lower(), "options": asdict(opts),
-            "method": list(method)}
+            "method": list(method), "language_data": _language_data_digest()}
+
+
+@lru_cache(maxsize=1)
+def _language_data_digest() -> str:
+    """A hash of every file of ``analyser/lang`` (lexicons, dictionaries, configs): scores depend on
+    them as on the model, so a run interrupted before they changed is not resumed after."""
+    import hashlib
+
+    from .languages import lang_dir
+
+    h = hashlib.sha256()
+    root = lang_dir()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(root)).encode("utf-8") + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _part_name(i: int, fmt: str) -> str:
@@ -310,7 +326,10 @@ class _Run:
 
     def __init__(self, out: Path, fmt: str, fingerprint: dict, chunk_size: int, resume: bool, note):
         self.out, self.fmt, self.dir = out, fmt, work_dir(out)
-        self.state = {"fingerprint": fingerprint, "chunk_size": chunk_size, "parts": []}
+        self._lock = _lock_output(out)
+        for stray in out.parent.glob(f".{out.name}.*.tmp"):  # a join killed midway (the lock says it is dead)
+            stray.unlink(missing_ok=True)
+        self.state = {"fingerprint": fingerprint, "chunk_size": chunk_size, "parts": [], "errors": []}
         self.done = 0
         old = self._load() if self.dir.exists() else None
         if resume:
@@ -331,6 +350,7 @@ class _Run:
                 parts.append(rows)
             self.state["chunk_size"] = old["chunk_size"]
             self.state["parts"] = parts
+            self.state["errors"] = old.get("errors", [])[:len(parts)]
             self.done = len(parts)
             keep = {"state.json", *(_part_name(i, fmt) for i in range(self.done))}
             for stray in self.dir.iterdir():  # later parts, temporary files of the interrupted write
@@ -367,13 +387,14 @@ class _Run:
         with atomic_path(self.dir / "state.json") as tmp:
             tmp.write_text(json.dumps(self.state, indent=1), encoding="utf-8")
 
-    def write_part(self, i: int, frame) -> None:
+    def write_part(self, i: int, frame, errors: int = 0) -> None:
         from .tables import atomic_path, write_frame
 
         assert i == len(self.state["parts"]), "parts are written in order"
         with atomic_path(self.dir / _part_name(i, self.fmt)) as tmp:
             write_frame(frame, tmp, self.fmt, header=(i == 0))
         self.state["parts"].append(len(frame))
+        self.state["errors"].append(errors)
         self._save()
 
     def parts(self) -> list[Path]:
@@ -381,6 +402,37 @@ class _Run:
 
     def finish(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+        self.release()
+
+    def release(self) -> None:
+        """Let another run write this output (the lock file goes while still held)."""
+        if self._lock is not None:
+            lock_path(self.out).unlink(missing_ok=True)
+            self._lock.close()
+            self._lock = None
+
+
+def lock_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.batch.lock"
+
+
+def _lock_output(out: Path):
+    """An exclusive lock on ``out`` for one run (``fcntl.flock``; where there is no fcntl, as on
+    Windows, none): two runs writing one output would mix their parts."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    try:
+        fh = open(lock_path(out), "a+b")
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc.strerror} ({out.parent})") from None
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise InputError(f"another batch run is writing {out}; wait for it or choose another output") from None
+    return fh
 
 
 def _progress(total: int, initial: int, quiet: bool):
@@ -440,6 +492,9 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
         table_format(summary_path)
         if not by_incident:
             raise AnalyserError("--summary needs --by-incident COLUMN")
+    if summary_path is not None and (summary_path.resolve() == out.resolve()
+                                     or (summary_path.exists() and out.exists() and os.path.samefile(out, summary_path))):
+        raise InputError(f"the summary {summary_path} would overwrite the output; give --summary another path")
     for target in (out, summary_path):
         if target is None:
             continue
@@ -481,81 +536,85 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
     method = _resolved_method(opts.method)
     run_opts = Options(**{**asdict(opts), "method": method[0]})
     run = _Run(out, out_fmt, _fingerprint(inp, out, run_opts, method), chunk_size, resume, note)
-    done_rows = sum(run.state["parts"])
-    counts = {"rows": 0, "errors": 0, "scored_chunks": 0, "method": method[0]}
+    try:  # the output stays locked until the run ends, however it ends
+        done_rows = sum(run.state["parts"])
+        counts = {"rows": 0, "errors": 0, "scored_chunks": 0, "method": method[0]}
 
-    def finish_chunk(i: int, chunk, scored) -> None:
-        scored.index = chunk.index
-        frame = pd.concat([chunk, scored.rename(columns=names)], axis=1)
-        run.write_part(i, frame)
-        counts["scored_chunks"] += 1
-        counts["errors"] += int((scored["error"] != "").sum())
-        bar.update(len(frame))
+        def finish_chunk(i: int, chunk, scored) -> None:
+            scored.index = chunk.index
+            frame = pd.concat([chunk, scored.rename(columns=names)], axis=1)
+            run.write_part(i, frame, int((scored["error"] != "").sum()))
+            counts["scored_chunks"] += 1
+            bar.update(len(frame))
 
-    bar = None
-    pool = _pool(jobs) if jobs > 1 else None
-    try:
-        bar = _progress(info.rows, done_rows, quiet)
-        pending: deque = deque()
-        n_chunks = 0
-        for i, chunk in enumerate(iter_table(info, run.chunk_size)):
-            n_chunks = i + 1
-            if i < run.done:
-                continue
-            payload = _payload(chunk, run_opts, timed)
-            if pool is None:
-                finish_chunk(i, chunk, _score_payload(payload))
-                continue
-            pending.append((i, chunk, pool.submit(_score_payload, payload)))
-            while len(pending) >= 2 * jobs or (pending and pending[0][2].done()):
+        bar = None
+        pool = _pool(jobs) if jobs > 1 else None
+        try:
+            bar = _progress(info.rows, done_rows, quiet)
+            pending: deque = deque()
+            n_chunks = 0
+            for i, chunk in enumerate(iter_table(info, run.chunk_size)):
+                n_chunks = i + 1
+                if i < run.done:
+                    continue
+                payload = _payload(chunk, run_opts, timed)
+                if pool is None:
+                    finish_chunk(i, chunk, _score_payload(payload))
+                    continue
+                pending.append((i, chunk, pool.submit(_score_payload, payload)))
+                while len(pending) >= 2 * jobs or (pending and pending[0][2].done()):
+                    j, c, fut = pending.popleft()
+                    finish_chunk(j, c, fut.result())
+            while pending:
                 j, c, fut = pending.popleft()
                 finish_chunk(j, c, fut.result())
-        while pending:
-            j, c, fut = pending.popleft()
-            finish_chunk(j, c, fut.result())
-        if n_chunks == 0 and run.done == 0:  # a table with a header and no rows
-            empty = empty_frame(info)
-            finish_chunk(0, empty, _score_payload(_payload(empty, run_opts, timed)))
-    except BaseException:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-            pool = None
-        if not run.state["parts"]:
-            run.finish()
-        else:
-            print(f"analyser: {len(run.state['parts'])} finished chunk(s) kept in {run.dir}; "
-                  "rerun with --resume to continue", file=sys.stderr)
-        raise
+            if n_chunks == 0 and run.done == 0:  # a table with a header and no rows
+                empty = empty_frame(info)
+                finish_chunk(0, empty, _score_payload(_payload(empty, run_opts, timed)))
+        except BaseException:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = None
+            if not run.state["parts"]:
+                run.finish()
+            else:
+                run.release()
+                print(f"analyser: {len(run.state['parts'])} finished chunk(s) kept in {run.dir}; "
+                      "rerun with --resume to continue", file=sys.stderr)
+            raise
+        finally:
+            if pool is not None:
+                pool.shutdown()
+            if bar is not None:
+                bar.close()
+
+        parts = run.parts()
+        rows = sum(run.state["parts"])
+        if rows != info.rows:
+            raise InputError(f"{inp} changed while it was being read ({info.rows:,} rows at first, {rows:,} scored)")
+        join_parts(parts, out, out_fmt)
+        counts["rows"] = rows
+        if by_incident:
+            from .tables import read_part
+            from .tables import write_table
+            from .timeliness import IncidentSummary
+
+            columns = list(info.columns) + [names[c] for c in RESULT_COLUMNS + (TIME_COLUMNS if timed else ())]
+            acc = IncidentSummary(by_incident, opts.published_col or "", opts.started_col or "",
+                                  level_columns={d: names[f"{d}_level"] for d in ("cause", "apology", "vagueness")})
+            use = [by_incident, *[names[f"{d}_level"] for d in ("cause", "apology", "vagueness")]]
+            use += [c for c in (opts.published_col, opts.started_col) if c and c in info.columns]
+            use = list(dict.fromkeys(use))
+            for k, part in enumerate(parts):
+                acc.update(read_part(part, out_fmt, columns, header=(k == 0), usecols=use))
+            table = acc.frame()
+            write_table(table, summary_path)
+            counts["incidents"] = len(table)
+            note(f"{len(table):,} incident(s) summarised in {summary_path}")
+        counts["errors"] = sum(run.state["errors"])
+        run.finish()
     finally:
-        if pool is not None:
-            pool.shutdown()
-        if bar is not None:
-            bar.close()
-
-    parts = run.parts()
-    rows = sum(run.state["parts"])
-    if rows != info.rows:
-        raise InputError(f"{inp} changed while it was being read ({info.rows:,} rows at first, {rows:,} scored)")
-    join_parts(parts, out, out_fmt)
-    counts["rows"] = rows
-    if by_incident:
-        from .tables import read_part
-        from .tables import write_table
-        from .timeliness import IncidentSummary
-
-        columns = list(info.columns) + [names[c] for c in RESULT_COLUMNS + (TIME_COLUMNS if timed else ())]
-        acc = IncidentSummary(by_incident, opts.published_col or "", opts.started_col or "",
-                              level_columns={d: names[f"{d}_level"] for d in ("cause", "apology", "vagueness")})
-        use = [by_incident, *[names[f"{d}_level"] for d in ("cause", "apology", "vagueness")]]
-        use += [c for c in (opts.published_col, opts.started_col) if c and c in info.columns]
-        use = list(dict.fromkeys(use))
-        for k, part in enumerate(parts):
-            acc.update(read_part(part, out_fmt, columns, header=(k == 0), usecols=use))
-        table = acc.frame()
-        write_table(table, summary_path)
-        counts["incidents"] = len(table)
-        note(f"{len(table):,} incident(s) summarised in {summary_path}")
-    run.finish()
+        run.release()
     if counts["errors"]:
         note(f"{counts['errors']:,} row(s) could not be scored: see the 'error' column")
     elapsed = time.perf_counter() - t0

@@ -125,8 +125,11 @@ def parse_times(values) -> tuple[np.ndarray, list[bool], list[bool]]:
         if ts is pd.NaT:
             continue
         naive[i] = ts.tzinfo is None
-        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-        ns[i] = float(ts.value)
+        try:
+            ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+            ns[i] = float(ts.value)
+        except (OverflowError, ValueError):  # outside what nanoseconds hold (years 1677-2262)
+            bad[i] = True
     if strings:
         idx = list(strings)
         parsed = pd.to_datetime(pd.Series([strings[i] for i in idx], dtype=object), utc=True, errors="coerce",
@@ -141,7 +144,10 @@ def parse_times(values) -> tuple[np.ndarray, list[bool], list[bool]]:
                 if ts is pd.NaT:
                     bad[i] = True
                     continue
-            ns[i] = float(ts.value)
+            try:
+                ns[i] = float(ts.value)
+            except OverflowError:  # a year outside 1677-2262, read at a coarser unit
+                bad[i] = True
     return ns, naive, bad
 
 

@@ -6,6 +6,7 @@ and independent of whether a model is installed); one runs as users run it.
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -166,10 +167,10 @@ def test_interrupt_then_resume(tmp_path, capsys, monkeypatch):
     out = tmp_path / "out.csv"
     original_write = batch._Run.write_part
 
-    def write_then_die(self, i, frame):
+    def write_then_die(self, i, frame, errors=0):
         if i == 1:
             raise KeyboardInterrupt  # Ctrl-C (or a crash) after the first chunk is written
-        original_write(self, i, frame)
+        original_write(self, i, frame, errors)
 
     monkeypatch.setattr(batch._Run, "write_part", write_then_die)
     rc, err = run_cli(src, "-o", out, "--rules", "-q", "--chunk-size", "3", "--lang-column", "lang", capsys=capsys)
@@ -203,10 +204,10 @@ def test_resume_refuses_a_changed_input(tmp_path, capsys, monkeypatch):
     out = tmp_path / "out.csv"
     original_write = batch._Run.write_part
 
-    def die(self, i, frame):
+    def die(self, i, frame, errors=0):
         if i == 1:
             raise KeyboardInterrupt
-        original_write(self, i, frame)
+        original_write(self, i, frame, errors)
 
     monkeypatch.setattr(batch._Run, "write_part", die)
     assert run_cli(src, "-o", out, "--rules", "-q", "--chunk-size", "4", capsys=capsys)[0] == 130
@@ -461,3 +462,69 @@ def test_a_scorer_bug_costs_only_its_row(monkeypatch):
     assert out["error"][1] == "internal error (RuntimeError: kaboom); please report it"
     assert out["cause_level"].notna().tolist() == [True, False, True]
     assert out["apology_level"][2] >= 1
+
+
+# -- one run per output ------------------------------------------------------------
+
+def test_a_second_run_on_an_output_being_written_is_refused(tmp_path, capsys):
+    """Two runs writing one output would mix their parts (the second used to discard the first's)."""
+    pytest.importorskip("fcntl")
+    src = write(table(), tmp_path / "in.csv")
+    out = tmp_path / "out.csv"
+    held = batch._lock_output(out)  # as a run in another process holds it
+    try:
+        rc, err = run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)
+    finally:
+        held.close()
+    assert rc == 2 and "another batch run is writing" in err
+    assert not out.exists()
+    assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]  # no lock file, no work folder left
+
+
+def test_the_summary_may_not_overwrite_the_output(tmp_path, capsys):
+    src = write(table(), tmp_path / "in.csv")
+    out = tmp_path / "out.csv"
+    rc, err = run_cli(src, "-o", out, "--rules", "-q", "--by-incident", "incident", "--summary", out, capsys=capsys)
+    assert rc == 2 and "would overwrite the output" in err
+    assert not out.exists()
+
+
+def test_resume_counts_the_errors_of_the_chunks_before_the_interruption(tmp_path, capsys, monkeypatch):
+    df = table()
+    df.loc[[1, 9], "text"] = ""  # one unscorable row in the first chunk, one in the last
+    src = write(df, tmp_path / "in.csv")
+    rc, err = run_cli(src, "-o", tmp_path / "ref.csv", "--rules", "--chunk-size", "4", capsys=capsys)
+    whole = re.search(r"(\d+) row\(s\) could not be scored", err).group(0)
+    out = tmp_path / "out.csv"
+    original_write = batch._Run.write_part
+
+    def die_at_chunk_2(self, i, frame, errors=0):
+        if i == 2:
+            raise KeyboardInterrupt
+        original_write(self, i, frame, errors)
+
+    monkeypatch.setattr(batch._Run, "write_part", die_at_chunk_2)
+    assert run_cli(src, "-o", out, "--rules", "--chunk-size", "4", capsys=capsys)[0] == 130
+    monkeypatch.setattr(batch._Run, "write_part", original_write)
+    rc, err = run_cli(src, "-o", out, "--rules", "--chunk-size", "4", "--resume", capsys=capsys)
+    assert rc == 0 and "resuming after 2 finished chunk" in err
+    assert whole in err  # the same count as the uninterrupted run
+
+
+def test_resume_refuses_a_run_scored_with_other_lexicons(tmp_path, capsys, monkeypatch):
+    src = write(table(), tmp_path / "in.csv")
+    out = tmp_path / "out.csv"
+    original_write = batch._Run.write_part
+
+    def die(self, i, frame, errors=0):
+        if i == 1:
+            raise KeyboardInterrupt
+        original_write(self, i, frame, errors)
+
+    monkeypatch.setattr(batch._Run, "write_part", die)
+    assert run_cli(src, "-o", out, "--rules", "--chunk-size", "4", capsys=capsys)[0] == 130
+    monkeypatch.setattr(batch._Run, "write_part", original_write)
+    monkeypatch.setattr(batch, "_language_data_digest", lambda: "edited-lexicons")
+    rc, err = run_cli(src, "-o", out, "--rules", "--chunk-size", "4", "--resume", capsys=capsys)
+    assert rc == 0 and "cannot resume" in err

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pandas as pd
 import pytest
 
@@ -46,6 +48,14 @@ def test_unparsable_and_missing_timestamps():
     assert notes[1] == [] and notes[2] == [] and levels[1] is None and levels[2] is None  # missing: no note
     assert minutes[3] == 20.0 and levels[3] == 1
     assert levels[4] is None and "cannot read posted" in notes[4][0]  # epoch numbers: ambiguous, refused
+
+
+@pytest.mark.parametrize("far", ["2300-01-01T00:00:00Z", "1500-06-01", pd.Timestamp("3000-01-01").as_unit("s"),
+                                 np.datetime64("3000-01-01", "s")])
+def test_a_year_outside_nanosecond_range_is_one_unreadable_row_not_a_crash(far):
+    minutes, levels, notes = delays([far, "2024-03-01T09:20:00Z"], ["2024-03-01T09:00:00Z"] * 2)
+    assert math.isnan(minutes[0]) and levels[0] is None and "cannot read published_at" in notes[0][0]
+    assert minutes[1] == 20.0
 
 
 def test_one_naive_timestamp_is_taken_as_utc_with_a_warning():
