@@ -490,6 +490,20 @@ def test_the_summary_may_not_overwrite_the_output(tmp_path, capsys):
     assert not out.exists()
 
 
+def interrupted_at(chunk: int, src, out, capsys, monkeypatch) -> None:
+    """A ``--chunk-size 4`` run of ``src`` into ``out`` stopped (Ctrl-C) as it writes chunk ``chunk``."""
+    original_write = batch._Run.write_part
+
+    def die(self, i, frame, errors=0):
+        if i == chunk:
+            raise KeyboardInterrupt
+        original_write(self, i, frame, errors)
+
+    with monkeypatch.context() as m:
+        m.setattr(batch._Run, "write_part", die)
+        assert run_cli(src, "-o", out, "--rules", "--chunk-size", "4", capsys=capsys)[0] == 130
+
+
 def test_resume_counts_the_errors_of_the_chunks_before_the_interruption(tmp_path, capsys, monkeypatch):
     df = table()
     df.loc[[1, 9], "text"] = ""  # one unscorable row in the first chunk, one in the last
@@ -497,16 +511,7 @@ def test_resume_counts_the_errors_of_the_chunks_before_the_interruption(tmp_path
     rc, err = run_cli(src, "-o", tmp_path / "ref.csv", "--rules", "--chunk-size", "4", capsys=capsys)
     whole = re.search(r"(\d+) row\(s\) could not be scored", err).group(0)
     out = tmp_path / "out.csv"
-    original_write = batch._Run.write_part
-
-    def die_at_chunk_2(self, i, frame, errors=0):
-        if i == 2:
-            raise KeyboardInterrupt
-        original_write(self, i, frame, errors)
-
-    monkeypatch.setattr(batch._Run, "write_part", die_at_chunk_2)
-    assert run_cli(src, "-o", out, "--rules", "--chunk-size", "4", capsys=capsys)[0] == 130
-    monkeypatch.setattr(batch._Run, "write_part", original_write)
+    interrupted_at(2, src, out, capsys, monkeypatch)
     rc, err = run_cli(src, "-o", out, "--rules", "--chunk-size", "4", "--resume", capsys=capsys)
     assert rc == 0 and "resuming after 2 finished chunk" in err
     assert whole in err  # the same count as the uninterrupted run
@@ -515,16 +520,7 @@ def test_resume_counts_the_errors_of_the_chunks_before_the_interruption(tmp_path
 def test_resume_refuses_a_run_scored_with_other_lexicons(tmp_path, capsys, monkeypatch):
     src = write(table(), tmp_path / "in.csv")
     out = tmp_path / "out.csv"
-    original_write = batch._Run.write_part
-
-    def die(self, i, frame, errors=0):
-        if i == 1:
-            raise KeyboardInterrupt
-        original_write(self, i, frame, errors)
-
-    monkeypatch.setattr(batch._Run, "write_part", die)
-    assert run_cli(src, "-o", out, "--rules", "--chunk-size", "4", capsys=capsys)[0] == 130
-    monkeypatch.setattr(batch._Run, "write_part", original_write)
+    interrupted_at(1, src, out, capsys, monkeypatch)
     monkeypatch.setattr(batch, "_language_data_digest", lambda: "edited-lexicons")
     rc, err = run_cli(src, "-o", out, "--rules", "--chunk-size", "4", "--resume", capsys=capsys)
     assert rc == 0 and "cannot resume" in err
