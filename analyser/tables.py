@@ -260,10 +260,11 @@ def iter_table(info: TableInfo, chunk_size: int) -> Iterator:
 def _records_frame(records: list, columns: tuple, start: int):
     import pandas as pd
 
-    frame = pd.DataFrame.from_records(records, columns=list(columns)) if records else pd.DataFrame(columns=list(columns))
-    frame = frame.astype(object)  # keep ints as ints, no NaN-for-missing dtype changes
-    frame.index = pd.RangeIndex(start, start + len(frame))
-    return frame
+    # column by column as Python objects: a frame built from the records would turn an int column
+    # with a null into floats (1760000000000000001 -> 1.76e18), and object dtype afterwards is too late
+    index = pd.RangeIndex(start, start + len(records))
+    return pd.DataFrame({c: pd.Series([r.get(c) for r in records], index=index, dtype=object) for c in columns},
+                        index=index, columns=list(columns))
 
 
 def empty_frame(info: TableInfo):

@@ -524,3 +524,26 @@ def test_resume_refuses_a_run_scored_with_other_lexicons(tmp_path, capsys, monke
     monkeypatch.setattr(batch, "_language_data_digest", lambda: "edited-lexicons")
     rc, err = run_cli(src, "-o", out, "--rules", "--chunk-size", "4", "--resume", capsys=capsys)
     assert rc == 0 and "cannot resume" in err
+
+
+@pytest.mark.parametrize("fmt", [".jsonl", ".csv", ".parquet"])
+def test_jsonl_integers_with_nulls_stay_exact_integers(tmp_path, capsys, fmt):
+    """Post ids are 19-digit integers; a null in the column used to turn them into floats (1.76e18)."""
+    if fmt == ".parquet":
+        pytest.importorskip("pyarrow")
+    ids = [1760000000000000001, None, 1760000000000000003, 3]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": "Payments are down. We are sorry."}) + "\n" for i in ids),
+                   encoding="utf-8")
+    out = tmp_path / f"out{fmt}"
+    assert run_cli(src, "-o", out, "--rules", "-q", "--chunk-size", "2", capsys=capsys)[0] == 0
+    if fmt == ".csv":
+        assert pd.read_csv(out, dtype=str, keep_default_na=False)["id"].tolist() == ["1760000000000000001", "",
+                                                                                      "1760000000000000003", "3"]
+    elif fmt == ".jsonl":
+        assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ids
+    else:
+        import pyarrow.parquet as pq
+
+        column = pq.read_table(out).column("id")
+        assert str(column.type) == "int64" and column.to_pylist() == ids
