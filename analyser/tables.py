@@ -338,6 +338,17 @@ def _write_jsonl(frame, fh) -> None:
         fh.write("\n")
 
 
+def _has_bare_cr(frame) -> bool:
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    for col in frame.columns:
+        column = frame[col]
+        if ((is_object_dtype(column) or is_string_dtype(column))
+                and column.map(lambda v: isinstance(v, str) and "\r" in v).any()):
+            return True
+    return any("\r" in str(c) for c in frame.columns)
+
+
 def _csv_ready(frame):
     """Nested JSONL values (objects, arrays) as JSON text rather than Python reprs."""
     out = frame
@@ -371,7 +382,10 @@ def _to_arrow(frame):
 def write_frame(frame, path: Path, fmt: str, header: bool = True) -> None:
     """Write one frame to ``path`` (not atomic: see :func:`atomic_path`)."""
     if fmt == ".csv":
-        _csv_ready(frame).to_csv(path, index=False, header=header, encoding="utf-8")
+        # Python's csv writer quotes a cell holding "\n" but not one holding a bare "\r", which
+        # readers take as a line end: a part with such a cell quotes every cell (valid CSV still)
+        quoting = csv.QUOTE_ALL if _has_bare_cr(frame) else csv.QUOTE_MINIMAL
+        _csv_ready(frame).to_csv(path, index=False, header=header, encoding="utf-8", quoting=quoting)
     elif fmt == ".jsonl":
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             _write_jsonl(frame, fh)

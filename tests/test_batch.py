@@ -547,3 +547,14 @@ def test_jsonl_integers_with_nulls_stay_exact_integers(tmp_path, capsys, fmt):
 
         column = pq.read_table(out).column("id")
         assert str(column.type) == "int64" and column.to_pylist() == ids
+
+
+def test_a_bare_carriage_return_in_a_cell_keeps_the_csv_rows(tmp_path, capsys):
+    """Python's csv writer leaves a cell with a lone "\\r" unquoted, and readers split the row there."""
+    src = tmp_path / "in.csv"
+    src.write_bytes(b'id,text\n1,"Outage resolved.\rRoot cause: a bad config push."\n2,We are investigating.\n')
+    out = tmp_path / "out.csv"
+    assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert got["id"].tolist() == ["1", "2"]
+    assert got["text"].tolist() == ["Outage resolved.\rRoot cause: a bad config push.", "We are investigating."]
