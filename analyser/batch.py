@@ -450,7 +450,27 @@ def _pool(jobs: int):
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if ctx.get_start_method() == "forkserver":
         ctx.set_forkserver_preload(["analyser.batch", "analyser.prepare", "analyser.rules"])
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_watch_parent, initargs=(os.getpid(),))
+
+
+def _watch_parent(pid: int) -> None:
+    """In a worker: exit when the batch process is gone (killed with SIGKILL, say), instead of
+    waiting forever for chunks that will not come, holding its memory."""
+    if os.name != "posix":  # os.kill(pid, 0) only asks on POSIX (on Windows it would end the process)
+        return
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except OSError:
+                pass
+
+    threading.Thread(target=watch, name="analyser-parent-watch", daemon=True).start()
 
 
 def default_summary_path(out: Path) -> Path:
@@ -647,7 +667,15 @@ def add_parser(sub) -> None:
     p.set_defaults(func=_cmd)
 
 
+def _terminated(signum, frame) -> None:
+    raise SystemExit(128 + signum)  # unwinds like Ctrl-C: workers stopped, finished chunks kept for --resume
+
+
 def _cmd(args) -> int:
+    import signal
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _terminated)
     explicit = tuple(o for o, v in (("--published-column", args.published_column),
                                     ("--started-column", args.started_column)) if v is not None)
     opts = Options(text_col=args.text_column, lang_col=args.lang_column, id_col=args.id_column,

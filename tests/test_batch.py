@@ -6,10 +6,12 @@ and independent of whether a model is installed); one runs as users run it.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -558,3 +560,36 @@ def test_a_bare_carriage_return_in_a_cell_keeps_the_csv_rows(tmp_path, capsys):
     got = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert got["id"].tolist() == ["1", "2"]
     assert got["text"].tolist() == ["Outage resolved.\rRoot cause: a bad config push.", "We are investigating."]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGTERM and the parent watch are POSIX")
+def test_sigterm_stops_a_parallel_run_like_ctrl_c(tmp_path):
+    """A scheduler's SIGTERM: exit 143 with the finished chunks kept for --resume, workers stopped."""
+    src = write(pd.concat([table()] * 40, ignore_index=True), tmp_path / "in.csv")
+    out = tmp_path / "out.csv"
+    proc = subprocess.Popen([sys.executable, "-m", "analyser", "batch", str(src), "-o", str(out), "--rules", "-q",
+                             "--jobs", "2", "--chunk-size", "2"], stderr=subprocess.PIPE)
+    work = batch.work_dir(out)
+    deadline = time.monotonic() + 120
+    while not list(work.glob("part-*")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        pytest.skip("the run finished before the signal")
+    assert proc.returncode == 143, err
+    assert b"rerun with --resume" in err and b"Traceback" not in err
+    assert not batch.lock_path(out).exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the parent watch is POSIX")
+def test_a_worker_exits_when_the_batch_process_is_gone():
+    """After a SIGKILL of the batch process, its workers would wait for chunks forever."""
+    parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    worker = subprocess.Popen([sys.executable, "-c",
+                               f"import time; from analyser.batch import _watch_parent; _watch_parent({parent.pid}); "
+                               "time.sleep(60)"])
+    time.sleep(0.5)
+    parent.kill()
+    parent.wait()
+    assert worker.wait(timeout=20) == 1  # well before its own 60 s
