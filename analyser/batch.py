@@ -120,7 +120,10 @@ def _text_problem(value, text_col: str) -> str:
 
 
 def _lang_value(value) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    """A language cell: blank or a missing-value marker ("NaN" from a spreadsheet) means detect it."""
+    if not isinstance(value, str) or not value.strip() or value.strip().lower() in MISSING_MARKERS:
+        return None
+    return value.strip()
 
 
 def _rows(texts: list, langs: list, method: str) -> list:

@@ -593,3 +593,14 @@ def test_a_worker_exits_when_the_batch_process_is_gone():
     parent.kill()
     parent.wait()
     assert worker.wait(timeout=20) == 1  # well before its own 60 s
+
+
+def test_a_missing_value_marker_in_the_language_column_means_detect(tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    src.write_text("language,text\nNaN,Nous sommes désolés : le paiement par carte est en panne depuis 9 h.\n"
+                   "eng,We are sorry: card payments have failed since 09:00.\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert run_cli(src, "-o", out, "--rules", "-q", "--lang-column", "language", capsys=capsys)[0] == 0
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert got["lang"].tolist() == ["fr", "en"]  # detected; an ISO 639-2 code taken as its registry code
+    assert not any("no lexicon" in w for w in got["warnings"])
