@@ -98,7 +98,7 @@ STATE_VERSION = 1
 _INT = "Int64"
 _DTYPES = {**{f"{d}_level": _INT for d in DIMENSIONS}, **{f"{d}_score": "float64" for d in DIMENSIONS},
            **{f"has_{f}": "boolean" for f in ("what", "scope", "when", "next")},
-           "lang": object, "evidence": object, "warnings": object, "error": object,
+           "lang": "string", "evidence": "string", "warnings": "string", "error": "string",
            "delay_minutes": "float64", "timeliness_level": _INT}
 
 

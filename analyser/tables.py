@@ -343,8 +343,8 @@ def _has_bare_cr(frame) -> bool:
 
     for col in frame.columns:
         column = frame[col]
-        if ((is_object_dtype(column) or is_string_dtype(column))
-                and column.map(lambda v: isinstance(v, str) and "\r" in v).any()):
+        if (is_object_dtype(column) or is_string_dtype(column)) and any(
+                isinstance(v, str) and "\r" in v for v in column):
             return True
     return any("\r" in str(c) for c in frame.columns)
 

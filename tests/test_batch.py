@@ -5,6 +5,7 @@ and independent of whether a model is installed); one runs as users run it.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -416,6 +417,13 @@ def test_dask_map_partitions():
                 Client(cluster):
             result = lazy.compute()
     expected = score_frame(df, **kwargs)
+    if importlib.util.find_spec("pyarrow"):  # the README's form: no meta given, straight to Parquet
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            ddf.map_partitions(score_frame, **kwargs).to_parquet(tmp, compute_kwargs={"scheduler": "synchronous"})
+            written = pd.read_parquet(tmp)
+        assert len(written) == len(df) and written["cause_level"].tolist() == expected["cause_level"].tolist()
     assert list(result.index) == list(expected.index)
     assert list(result.columns) == list(expected.columns)
     for c in expected.columns:
