@@ -130,6 +130,10 @@ def scan_table(path: Path, id_col: str | None = None) -> TableInfo:
                     header = next(reader)
                 except StopIteration:
                     raise InputError(f"{path} is empty: no header row") from None
+                twice = [c for i, c in enumerate(header) if c in header[:i]]
+                if twice:  # pandas would rename one ("note.1"): the output could not keep the input's columns
+                    raise InputError(f"{path}: the header names column {twice[0]!r} more than once; "
+                                     "give each column its own name")
                 id_at = header.index(id_col) if id_col in header else None
                 ids: list = []
                 line = reader.line_num
@@ -152,7 +156,7 @@ def scan_table(path: Path, id_col: str | None = None) -> TableInfo:
         except csv.Error as exc:
             raise _csv_error(path, line + 1, exc) from None
         except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not UTF-8 text (near line {line + 1}: {exc.reason})") from None
+            raise _not_utf8(path, exc) from None
         return TableInfo(path, fmt, tuple(header), rows, _count_duplicates(hashes))
     if fmt == ".jsonl":
         columns: dict = {}
@@ -170,6 +174,8 @@ def scan_table(path: Path, id_col: str | None = None) -> TableInfo:
                     ids = []
         if ids:
             hashes.append(_id_hashes(ids))
+        if not rows:
+            raise InputError(f"{path} is empty: no JSON records")
         return TableInfo(path, fmt, tuple(columns), rows, _count_duplicates(hashes))
     pf = _parquet_file(path)
     names = tuple(pf.schema_arrow.names)
@@ -208,7 +214,24 @@ def _jsonl_records(path: Path) -> Iterator[tuple[int, dict]]:
                     raise InputError(f"{path}, line {lineno}: expected a JSON object, got {type(record).__name__}")
                 yield lineno, record
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (near line {lineno + 1}: {exc.reason})") from None
+        raise _not_utf8(path, exc) from None
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> InputError:
+    """The error for a table that is not UTF-8, naming the line of the first bad byte (text is
+    decoded a buffer at a time, so where the reader stood says little)."""
+    import codecs
+
+    decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as bad:
+                line += block.count(b"\n", 0, bad.start)
+                break
+            line += block.count(b"\n")
+    return InputError(f"{path}, line {line}: not UTF-8 text ({exc.reason}); save it as UTF-8")
 
 
 def iter_table(info: TableInfo, chunk_size: int) -> Iterator:

@@ -612,3 +612,16 @@ def test_a_missing_value_marker_in_the_language_column_means_detect(tmp_path, ca
     got = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert got["lang"].tolist() == ["fr", "en"]  # detected; an ISO 639-2 code taken as its registry code
     assert not any("no lexicon" in w for w in got["warnings"])
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("dup.csv", b"id,text,note,note\n1,Payments down.,a,b\n", "names column 'note' more than once"),
+    ("latin1.csv", b"id,text\n1,all fine\n2,caf\xe9 down\n", "line 3: not UTF-8 text"),
+    ("empty.jsonl", b"", "is empty: no JSON records"),
+])
+def test_tables_the_output_could_not_keep_are_refused_with_the_reason(tmp_path, capsys, name, data, message):
+    src = tmp_path / name
+    src.write_bytes(data)
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", "-q", capsys=capsys)
+    assert rc == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out.csv").exists()
