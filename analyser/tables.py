@@ -373,14 +373,22 @@ def _has_bare_cr(frame) -> bool:
 
 
 def _csv_ready(frame):
-    """Nested JSONL values (objects, arrays) as JSON text rather than Python reprs."""
+    """Nested values (JSONL objects and arrays, Parquet lists and structs) as JSON text, as the JSONL
+    output writes them, rather than Python reprs ("[1 2]", "{'a': 1}"); Parquet bytes as text."""
+    import numpy as np
+    from pandas.api.types import is_numeric_dtype
+
+    nested = (dict, list, tuple, np.ndarray)
     out = frame
     for col in frame.columns:
-        if frame[col].dtype == object and frame[col].map(lambda v: isinstance(v, (dict, list))).any():
-            if out is frame:
-                out = frame.copy()
-            out[col] = frame[col].map(
-                lambda v: json.dumps(v, ensure_ascii=False, default=_json_default) if isinstance(v, (dict, list)) else v)
+        column = frame[col]
+        if is_numeric_dtype(column) or not any(isinstance(v, (*nested, bytes)) for v in column):
+            continue
+        if out is frame:
+            out = frame.copy()
+        out[col] = column.map(lambda v: json.dumps(v, ensure_ascii=False, default=_json_default)
+                              if isinstance(v, nested) else _json_default(v) if isinstance(v, bytes) else v,
+                              ).astype(object)
     return out
 
 

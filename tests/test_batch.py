@@ -625,3 +625,17 @@ def test_tables_the_output_could_not_keep_are_refused_with_the_reason(tmp_path, 
     rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", "-q", capsys=capsys)
     assert rc == 2 and message in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_nested_parquet_values_are_json_text_in_csv(tmp_path, capsys):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"text": ["Payments are down. Sorry.", "API errors."], "tags": [[1, 2], None],
+                             "meta": [{"a": 1}, {"a": 2}], "raw": [b"ok", None]}), src)
+    out = tmp_path / "out.csv"
+    assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert got["tags"].tolist() == ["[1, 2]", ""] and got["meta"].tolist() == ['{"a": 1}', '{"a": 2}']
+    assert got["raw"].tolist() == ["ok", ""]
