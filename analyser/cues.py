@@ -85,16 +85,19 @@ SENTENCE = re.compile(r"[^.!?。！？;；\n]+[.!?。！？;；\n]*")
 
 
 @lru_cache(maxsize=None)
-def derivations() -> tuple[tuple[str, str, frozenset], ...]:
-    """``(kind, from kind, with kinds)`` of every derived kind (see ``cue_kinds.json``)."""
+def derivations() -> tuple[tuple[str, str, frozenset, frozenset], ...]:
+    """``(kind, from kind, with kinds, without kinds)`` of every derived kind (see ``cue_kinds.json``)."""
     kinds = cue_kinds()
     out = []
     for kind, spec in sorted(kinds.items()):
         if "derived" in spec:
             d = spec["derived"]
-            if d["from"] not in kinds or any(w not in kinds for w in d["with"]):
+            with_, without = frozenset(d.get("with", ())), frozenset(d.get("without", ()))
+            if d["from"] not in kinds or any(w not in kinds for w in with_ | without):
                 raise DataError(f"cue_kinds.json: derived kind {kind!r} names an unknown kind")
-            out.append((kind, d["from"], frozenset(d["with"])))
+            if not with_ and not without:
+                raise DataError(f"cue_kinds.json: derived kind {kind!r} needs 'with' or 'without' kinds")
+            out.append((kind, d["from"], with_, without))
     return tuple(out)
 
 
@@ -104,11 +107,13 @@ _DERIVED_ENTRIES: dict[tuple[CueEntry, str], CueEntry] = {}
 def derive(matches: list[CueMatch], text: str) -> list[CueMatch]:
     """``matches`` plus the derived cues (``cue_kinds.json``): for each derived kind, a copy of
     every match of its ``from`` kind in a sentence of ``text`` that also holds a match of one of
-    its ``with`` kinds: "network" in "due to a network failure" is a failure domain told as the
-    cause, where "Cloud Networking" in "an issue with Cloud Networking" names the product.
+    its ``with`` kinds (when it names any) and none of its ``without`` kinds: "network" in "due to
+    a network failure" is a failure domain told as the cause, where "Cloud Networking" in "an
+    issue with Cloud Networking" names the product; "7h40" in "Depuis 7h40, le trafic est
+    interrompu" dates the outage, where "10h" in "Reprise estimée à 10h" is a promise.
     Sorted as :meth:`Matcher.find` sorts."""
     rules = derivations()
-    wanted = {k for _, base, with_ in rules for k in (base, *with_)}
+    wanted = {k for _, base, with_, without in rules for k in (base, *with_, *without)}
     if not rules or not any(m.entry.cue in wanted for m in matches):
         return matches
     ends = [m.end() for m in SENTENCE.finditer(text)]
@@ -118,9 +123,12 @@ def derive(matches: list[CueMatch], text: str) -> list[CueMatch]:
         if m.entry.cue in wanted:
             by_sentence.setdefault(sentence_of(m.start), set()).add(m.entry.cue)
     out = list(matches)
-    for kind, base, with_ in rules:
+    for kind, base, with_, without in rules:
         for m in matches:
-            if m.entry.cue == base and not with_.isdisjoint(by_sentence[sentence_of(m.start)]):
+            if m.entry.cue != base:
+                continue
+            around = by_sentence[sentence_of(m.start)]
+            if (not with_ or not with_.isdisjoint(around)) and without.isdisjoint(around):
                 entry = _DERIVED_ENTRIES.get((m.entry, kind))
                 if entry is None:  # one copy per lexicon entry, made once
                     entry = _DERIVED_ENTRIES[(m.entry, kind)] = CueEntry(

@@ -66,7 +66,7 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
 
     # a derived cue keeps its base's span: show that span once, as the derived cue that says most
     # (the highest level in cue_kinds.json) when several are derived from it
-    base_of = {kind: base for kind, base, _ in derivations()}
+    base_of = {kind: base for kind, base, *_ in derivations()}
     level_of = {kind: cue_kinds()[kind]["level"] or 0 for kind in base_of}
     hidden: set[tuple[int, int, str]] = set()
     shown: dict[tuple[int, int], str] = {}

@@ -330,9 +330,36 @@ def test_derived_kinds_name_known_kinds_and_no_lexicon_uses_them():
     derived = {k: v["derived"] for k, v in kinds.items() if "derived" in v}
     assert derived, "cue_kinds.json has derived kinds"
     for d in derived.values():
-        assert d["from"] in kinds and all(w in kinds for w in d["with"])
+        assert d["from"] in kinds and all(w in kinds for w in (*d.get("with", ()), *d.get("without", ())))
     for path in LEXICONS:
         assert not any(e.cue in derived for e in load_lexicon(path))
+
+
+@pytest.mark.parametrize("lang,text,stated,promised", [
+    ("fr", "Depuis 7h40, le trafic est interrompu sur la ligne A. Reprise estimée à 10h.", "7h40", "10h"),
+    ("en", "Since 10:00 customers cannot make calls. We expect to restore service at 13:00.", "10:00", "13:00"),
+    ("zh-Hans", "自10:00起部分用户无法拨打电话。预计13:00恢复服务。", "10:00", "13:00"),
+])
+def test_a_time_is_stated_only_in_a_sentence_that_promises_nothing(lang, text, stated, promised):
+    """'without' derivations: the time the outage began is when; the time of an ETA is next."""
+    p = prepare(text, lang)
+    times = {p.text[m.start:m.end] for m in p.cues if m.entry.cue == "when.stated_time"}
+    assert stated in "".join(times) and promised not in "".join(times)
+
+
+def test_a_derived_kind_needs_with_or_without(monkeypatch):
+    from analyser import cues
+    from analyser.errors import DataError
+
+    kinds = {**cue_kinds(), "when.odd": {"group": "when", "level": None, "explanation": "x",
+                                         "derived": {"from": "when.time"}}}
+    monkeypatch.setattr(cues, "cue_kinds", lambda: kinds)
+    cues.derivations.cache_clear()
+    try:
+        with pytest.raises(DataError, match="needs 'with' or 'without'"):
+            cues.derivations()
+    finally:
+        cues.derivations.cache_clear()
 
 
 def test_prepare_adds_derived_cues():
