@@ -96,9 +96,12 @@ MISSING_MARKERS = frozenset({"nan", "none", "null", "n/a", "#n/a", "<na>", "nat"
 STATE_VERSION = 1
 
 _INT = "Int64"
+# text columns: a string dtype (Dask builds a Parquet schema from them; from object columns it
+# cannot), kept in Python objects: pandas' default string storage would import pyarrow (~40 MB)
+_TEXT = "string[python]"
 _DTYPES = {**{f"{d}_level": _INT for d in DIMENSIONS}, **{f"{d}_score": "float64" for d in DIMENSIONS},
            **{f"has_{f}": "boolean" for f in ("what", "scope", "when", "next")},
-           "lang": "string", "evidence": "string", "warnings": "string", "error": "string",
+           "lang": _TEXT, "evidence": _TEXT, "warnings": _TEXT, "error": _TEXT,
            "delay_minutes": "float64", "timeliness_level": _INT}
 
 

@@ -28,7 +28,8 @@ def test_quick_run_prints_the_tables():
         assert heading in text
     assert res["method"] == "rules"
     assert {s["lang"] for s in res["sets"]} == {"en", "es"}
-    assert [m["rows"] for m in res["memory"]] == [20] and all(m["peak_mb"] > 0 for m in res["memory"])
+    assert [(m["rows"], m["language"]) for m in res["memory"]] == [(20, "given"), (20, "detected")]
+    assert all(m["peak_mb"] > 0 for m in res["memory"])
 
 
 def test_stage_times_name_every_stage_of_scoring():
