@@ -639,3 +639,14 @@ def test_nested_parquet_values_are_json_text_in_csv(tmp_path, capsys):
     got = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert got["tags"].tolist() == ["[1, 2]", ""] and got["meta"].tolist() == ['{"a": 1}', '{"a": 2}']
     assert got["raw"].tolist() == ["ok", ""]
+
+
+def test_a_temporary_file_of_a_join_killed_midway_is_removed_by_the_next_run(tmp_path, capsys):
+    src = write(table(), tmp_path / "in.csv")
+    out = tmp_path / "out.csv"
+    stray = tmp_path / ".out.csv.k3j2x9.tmp"  # what atomic_path leaves when the process is killed
+    stray.write_text("half a join", encoding="utf-8")
+    unrelated = tmp_path / ".other.csv.k3j2x9.tmp"
+    unrelated.write_text("another output's", encoding="utf-8")
+    assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
+    assert not stray.exists() and unrelated.exists()
