@@ -85,8 +85,14 @@ def _many(texts, langs, method: str, errors: str, score) -> list:
     be prepared; the others keep their error in place (or raise, unless ``errors="return"``)."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    if errors not in ("raise", "return"):
+        raise ValueError(f"errors must be 'raise' or 'return', not {errors!r}")
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("texts must be a sequence of statements, not one string: use analyse() for one")
     texts = list(texts)
     langs = list(langs) if langs is not None else [None] * len(texts)
+    if len(langs) != len(texts):  # zip would drop statements silently
+        raise ValueError(f"{len(texts)} texts but {len(langs)} languages: give one language (or None) per text")
     use_model = _use_model(method)
     out: list = []
     with gc_paused():

@@ -37,7 +37,7 @@ _BLOCK_TAGS = frozenset(
 # U+200D (zero-width joiner) is kept: it binds emoji sequences.
 _INVISIBLE = frozenset("\u200b\u200c\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
 # Runs to fold: two or more white-space characters, or one that is not a plain space.
-_DROP = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f" + "".join(sorted(_INVISIBLE)) + "]")
+_DROP = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff" + "".join(sorted(_INVISIBLE)) + "]")
 _SPACE_RUN = re.compile(r"\s{2,}|[^\S ]|^ | $")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 

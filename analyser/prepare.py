@@ -71,6 +71,9 @@ def prepare(text: str, lang: str | None = None) -> Prepared:
     """Run the front of the pipeline on one statement."""
     if not isinstance(text, str):
         raise InputError(f"expected text, got {type(text).__name__}")
+    text = str(text)  # a str subclass (numpy.str_) as a plain str: the C matchers want exactly str
+    if lang is not None and not isinstance(lang, str):
+        raise InputError(f"a language code is text such as 'en', not {type(lang).__name__} {lang!r}")
     warnings: list[str] = []
     original = text
     if len(text) > MAX_CHARS:

@@ -357,8 +357,21 @@ def _write_jsonl(frame, fh) -> None:
     cols = [str(c) for c in frame.columns]
     for values in frame.itertuples(index=False, name=None):
         record = {c: _json_value(v) for c, v in zip(cols, values)}
-        fh.write(json.dumps(record, ensure_ascii=False, default=_json_default))
+        try:
+            fh.write(json.dumps(record, ensure_ascii=False, default=_json_default))
+        except UnicodeEncodeError:  # a lone surrogate (read from a JSON "\ud800"): UTF-8 cannot hold it,
+            fh.write(json.dumps(record, ensure_ascii=True, default=_json_default))  # a JSON escape can
         fh.write("\n")
+
+
+def _encodable(value):
+    """A string UTF-8 can hold: a lone surrogate (from a JSON escape) as its backslash escape."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
 
 def _has_bare_cr(frame) -> bool:
@@ -395,18 +408,20 @@ def _csv_ready(frame):
 def _to_arrow(frame):
     import pyarrow as pa
 
+    arrow_errors = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, UnicodeEncodeError)
     try:
         return pa.Table.from_pandas(frame, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+    except arrow_errors:
         pass
-    # mixed-type object columns (from JSONL): store those columns as JSON text
+    # mixed-type object columns (from JSONL): store those columns as JSON text; strings with a lone
+    # surrogate (UTF-8 cannot hold one) with its backslash escape
     fixed = frame.copy()
     for col in frame.columns:
         try:
             pa.array(frame[col], from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            fixed[col] = frame[col].map(lambda v: None if is_missing(v) else
-                                        v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=_json_default))
+        except arrow_errors:
+            fixed[col] = frame[col].map(lambda v: None if is_missing(v) else _encodable(
+                v if isinstance(v, str) else json.dumps(v, ensure_ascii=True, default=_json_default)))
     return pa.Table.from_pandas(fixed, preserve_index=False)
 
 
@@ -416,7 +431,8 @@ def write_frame(frame, path: Path, fmt: str, header: bool = True) -> None:
         # Python's csv writer quotes a cell holding "\n" but not one holding a bare "\r", which
         # readers take as a line end: a part with such a cell quotes every cell (valid CSV still)
         quoting = csv.QUOTE_ALL if _has_bare_cr(frame) else csv.QUOTE_MINIMAL
-        _csv_ready(frame).to_csv(path, index=False, header=header, encoding="utf-8", quoting=quoting)
+        _csv_ready(frame).to_csv(path, index=False, header=header, encoding="utf-8", quoting=quoting,
+                                 errors="backslashreplace")  # a lone surrogate as its escape, not a crash
     elif fmt == ".jsonl":
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             _write_jsonl(frame, fh)

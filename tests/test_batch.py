@@ -650,3 +650,24 @@ def test_a_temporary_file_of_a_join_killed_midway_is_removed_by_the_next_run(tmp
     unrelated.write_text("another output's", encoding="utf-8")
     assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
     assert not stray.exists() and unrelated.exists()
+
+
+@pytest.mark.parametrize("fmt", [".jsonl", ".csv", ".parquet"])
+def test_a_lone_surrogate_in_a_cell_is_scored_and_written(tmp_path, capsys, fmt):
+    """json.loads('"\\\\ud800"') gives a string UTF-8 cannot hold; the row is scored and written, escaped."""
+    if fmt == ".parquet":
+        pytest.importorskip("pyarrow")
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "abc \\ud800 payments failed because of an expired certificate"}\n'
+                   '{"text": "The database failed at 10:00."}\n', encoding="utf-8")
+    out = tmp_path / f"out{fmt}"
+    rc, err = run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)
+    assert rc == 0, err
+    if fmt == ".jsonl":
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert rows[0]["text"] == "abc \ud800 payments failed because of an expired certificate"  # exact, via \\ud800
+        assert rows[0]["error"] == "" and rows[0]["cause_level"] == 2
+    else:
+        got = read(out)
+        assert got["text"].tolist()[0] == "abc \\ud800 payments failed because of an expired certificate"
+        assert len(got) == 2

@@ -314,3 +314,34 @@ def test_text_option_with_undecodable_bytes_is_decoded(capsys):
     assert code == 0, err
     report = json.loads(out)
     assert report["lang"] == "zh-Hans" and report["dimensions"]["apology"]["level"] >= 1
+
+
+def test_the_api_refuses_inputs_that_would_lose_or_garble_statements():
+    from analyser.api import analyse_many
+
+    with pytest.raises(ValueError, match="3 texts but 1 languages"):
+        analyse_many(["Payments failed.", "Sorry.", "API down."], langs=["en"])
+    with pytest.raises(TypeError, match="not one string"):
+        analyse_many("Payments failed")
+    with pytest.raises(ValueError, match="errors must be"):
+        analyse_many(["Payments failed."], errors="ignore")
+
+
+def test_the_api_takes_str_subclasses_and_refuses_a_non_text_language():
+    import numpy as np
+
+    from analyser import analyse
+    from analyser.errors import InputError
+
+    assert analyse(np.str_("Sorry: payments failed because of an expired certificate.")).lang == "en"
+    with pytest.raises(InputError, match="language code is text"):
+        analyse("Payments failed.", lang=5)
+
+
+def test_a_lone_surrogate_is_dropped_before_scoring_and_kept_in_the_report_text():
+    from analyser import analyse
+
+    text = "abc \ud800 payments failed because of an expired certificate"
+    report = analyse(text, lang="en", method="rules")
+    assert report.text == text and report.dimensions["cause"].level == 2
+    assert all(text[e.start:e.end] == e.text for _, e in report.evidence())
