@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import LABELS
+from .errors import DataError
 from .report import DIMENSIONS
 
 LANG_GROUPS = {"zh-Hans": "zh", "zh-Hant": "zh"}
@@ -104,6 +105,8 @@ def cross_validate(df, prepared: list, folds: int = 5, **params) -> dict:
 
 def leave_one_language_out(df, prepared: list, **params) -> dict:
     groups = df["lang"].map(lambda l: LANG_GROUPS.get(l, l)).to_numpy()
+    if len(set(groups)) < 2:
+        raise DataError("leave-one-language-out needs statements in two or more languages (a 'lang' column)")
     out = {}
     for lang in sorted(set(groups)):
         te_df, preds, _ = _left_out(df, prepared, groups == lang, **params)
@@ -129,6 +132,8 @@ def leave_one_company_out(df, prepared: list, min_rows: int = 50, **params) -> d
     """Per company of the real statements (with ``min_rows`` or more): trained on everything
     else (other companies and the authored statements), scored on that company's statements.
     How far the models carry to a company whose house style they never saw."""
+    if "company" not in df.columns:
+        return {}
     real = (df["source"] == "real").to_numpy()
     companies = df.loc[real, "company"].value_counts()
     out = {}
@@ -272,7 +277,7 @@ def write_card(results: dict, path: Path) -> None:
            "the levels are ordered and the quadratic-weighted kappa punishes a miss by two four times as hard as a miss "
            "by one, which the most probable level ignores (the cross-validation table shows both rules). The fitted pipelines are compiled to plain arrays (one `.npz` loaded with "
            "`allow_pickle=False`: nothing in it can run code) and scored with numpy, giving scikit-learn's probabilities.",
-           "", f"File: `{MODEL_FILE}`, {size:.1f} MB. Parameters: `{json.dumps(meta.get('params', {}))}`.", "",
+           "", f"File: `{MODEL_FILE}`, {_size(size)}. Parameters: `{json.dumps(meta.get('params', {}))}`.", "",
            "## Training data", "",
            f"Trained on {meta['trained_on']['rows']} statements (the real held-out split, {meta['trained_on']['held_out_rows']} "
            f"statements, is left out), content hash `{meta['trained_on']['content_hash']}`.", "",
@@ -350,7 +355,13 @@ def add_parser(sub) -> None:
     p.set_defaults(func=_cmd)
 
 
+def _size(mb: float) -> str:
+    return f"{mb:.1f} MB" if mb >= 0.1 else f"{mb * 1000:.0f} kB"
+
+
 def _cmd(args) -> int:
+    if args.card and not args.cv:
+        raise DataError("--card writes the model card from the cross-validated figures: add --cv")
     if args.causal:
         from .causal import main_causal
 
@@ -371,22 +382,10 @@ def _cmd(args) -> int:
     else:
         results["held_out"] = held_out(df, prepared, model)
         print(format_table(results["held_out"], f"held-out real split ({int((df['split'] == 'test').sum())} statements)"))
-    if args.cv:
-        results["cv"] = cross_validate(df, prepared)
-        print()
-        print(format_table(results["cv"], f"grouped 5-fold cross-validation ({len(df)} statements)"))
-        print()
-        print(format_by_language(results["cv"]))
-    if args.lolo:
-        results["lolo"] = leave_one_language_out(df, prepared)
-        _print_left_out("leave one language out", results["lolo"], LABELS)
-    if args.loco:
-        results["loco"] = leave_one_company_out(df, prepared)
-        _print_left_out("leave one company out", {c: r["model"] for c, r in results["loco"].items()}, DIMENSIONS)
-    if args.later:
-        r = results["later"] = later_years(df, prepared)
-        _print_left_out(f"later years: trained on incidents before {r['cut']}",
-                        {f"{r['cut']} on, model": r["model"], f"{r['cut']} on, rules": r["rules"]}, LABELS)
+    try:
+        _left_out_runs(args, df, prepared, results)
+    except ValueError as exc:  # scikit-learn: too few statements or incidents for the folds, a head with one level
+        raise DataError(f"cannot evaluate on these {len(df)} statements: {str(exc).splitlines()[0]}") from None
     if args.card:
         from .model import model_dir
 
@@ -398,3 +397,27 @@ def _cmd(args) -> int:
         Path(args.json).write_text(json.dumps(results, indent=1, sort_keys=True), encoding="utf-8")
         print(f"figures written to {args.json}", file=sys.stderr)
     return 0
+
+
+def _left_out_runs(args, df, prepared: list, results: dict) -> None:
+    """The runs that train models (``--cv``, ``--lolo``, ``--loco``, ``--later``), printed as they end."""
+    if args.cv:
+        results["cv"] = cross_validate(df, prepared)
+        print()
+        print(format_table(results["cv"], f"grouped 5-fold cross-validation ({len(df)} statements)"))
+        print()
+        print(format_by_language(results["cv"]))
+    if args.lolo:
+        results["lolo"] = leave_one_language_out(df, prepared)
+        _print_left_out("leave one language out", results["lolo"], LABELS)
+    if args.loco:
+        results["loco"] = leave_one_company_out(df, prepared)
+        if results["loco"]:
+            _print_left_out("leave one company out", {c: r["model"] for c, r in results["loco"].items()}, DIMENSIONS)
+        else:
+            print("\nleave one company out: no company has 50 or more real statements (source 'real', "
+                  "a 'company' column); nothing to leave out", file=sys.stderr)
+    if args.later:
+        r = results["later"] = later_years(df, prepared)
+        _print_left_out(f"later years: trained on incidents before {r['cut']}",
+                        {f"{r['cut']} on, model": r["model"], f"{r['cut']} on, rules": r["rules"]}, LABELS)

@@ -66,7 +66,17 @@ def model_dir() -> Path:
 
 
 def models_available() -> bool:
-    return (model_dir() / MODEL_FILE).is_file()
+    found = (model_dir() / MODEL_FILE).is_file()
+    if not found and os.environ.get("ANALYSER_MODELS"):
+        _warn_no_model_at(os.environ["ANALYSER_MODELS"])
+    return found
+
+
+@lru_cache(maxsize=None)
+def _warn_no_model_at(folder: str) -> None:
+    """Once per folder: a mistyped $ANALYSER_MODELS would otherwise switch to the cue rules silently."""
+    warnings.warn(f"ANALYSER_MODELS is {folder!r} but it holds no {MODEL_FILE}: scoring with the cue rules",
+                  stacklevel=3)
 
 
 def _expit(x: np.ndarray) -> np.ndarray:

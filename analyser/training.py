@@ -36,6 +36,7 @@ def load_labelled(path: str | Path | None, corpus: str | Path | None = None):
         if missing:
             raise DataError(f"{path} lacks the column(s) {', '.join(missing)}")
         df = df.copy()
+        check_labels(df, path)
         for col, default in (("lang", None), ("incident", None), ("source", "file"), ("split", "train")):
             if col not in df.columns:
                 df[col] = default
@@ -51,6 +52,27 @@ def load_labelled(path: str | Path | None, corpus: str | Path | None = None):
             raise
         warnings.warn(f"{exc}; training on the authored statements only", stacklevel=2)
         return load_statements(corpus, data_dir=data_dir, real=False)
+
+
+def check_labels(df, path) -> None:
+    """Make every label column integers in its rubric range (0-2 for a dimension, 0-1 for a facet),
+    taking ``1.0`` or ``"1"`` as 1 (spreadsheets write them so); anything else is a DataError naming
+    the column, the row and the value."""
+    from .report import DIMENSIONS
+
+    for col in LABELS:
+        top = 2 if col in DIMENSIONS else 1
+        values = []
+        for row, v in enumerate(df[col].tolist(), start=2):  # row 1 is the header
+            try:
+                number = float(str(v).strip())
+            except ValueError:
+                number = float("nan")
+            if not (number == int(number) if number == number else False) or not 0 <= number <= top:
+                raise DataError(f"{path}, row {row}: {col} is {v!r}; labels are whole numbers from 0 to {top} "
+                                "(../shared/RUBRIC.md)")
+            values.append(int(number))
+        df[col] = values
 
 
 def prepare_all(df) -> list:
@@ -91,7 +113,11 @@ def train(data: str | Path | None = None, corpus: str | Path | None = None, out:
 
     df = load_labelled(data, corpus)
     train_df = df[df["split"] != "test"].reset_index(drop=True)
-    model = fit(train_df)
+    try:
+        model = fit(train_df)
+    except ValueError as exc:  # scikit-learn: a head with one level only, too few statements for its folds
+        raise DataError(f"cannot train on these {len(train_df)} statements: {str(exc).splitlines()[0]} "
+                        "(each head needs every level it predicts, a few times over)") from None
     counts = train_df.groupby(["source", "lang"]).size()
     meta = {
         "trained_on": {"rows": int(len(train_df)), "held_out_rows": int((df["split"] == "test").sum()),
@@ -103,8 +129,12 @@ def train(data: str | Path | None = None, corpus: str | Path | None = None, out:
     }
     checkout = Path(__file__).resolve().parents[1] / "models"
     path = (Path(out) if out else checkout if checkout.is_dir() else model_dir()) / MODEL_FILE
-    model.save(path, meta)
-    (path.parent / "training.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model.save(path, meta)
+        (path.parent / "training.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"cannot write the model to {path.parent}: {exc.strerror or exc}") from None
     return path
 
 

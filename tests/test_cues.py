@@ -542,3 +542,13 @@ def test_rules_leave_a_failed_component_to_the_model_and_show_its_span_once():
         spans = [(e.start, e.end) for e in dims["cause"].evidence]
         assert len(spans) == len(set(spans))
         assert "cause.failed_component" in {e.cue for e in dims["cause"].evidence}
+
+
+@pytest.mark.parametrize("lang,text,span", [
+    ("en", "The outage was caused by a change to the authentication service.", "a change to the authentication"),
+    ("en", "A fire at our Slough data centre cut power.", "fire at our Slough"),
+    ("fr", "Une erreur de configuration de notre pare-feu a bloqué le trafic.", "erreur de configuration de notre pare-feu"),
+])
+def test_a_cue_span_ends_at_a_word_boundary(lang, text, span):
+    """Patterns that need a word after them take the whole word (they used to end on its first letter)."""
+    assert span in [text[m.start:m.end] for m in prepare(text, lang).cues]

@@ -88,3 +88,62 @@ def test_later_years_trains_on_earlier_incidents_and_scores_later_ones():
     assert result["model"]["cause"]["n"] == int((year >= result["cut"]).sum())
     assert result["n_train"] == int((year < result["cut"]).sum())
     assert result["model"]["apology"]["kappa"] > 0.5  # learnt from the earlier incidents
+
+
+def _labelled_csv(path: Path, n: int = 40) -> Path:
+    import pandas as pd
+
+    rows = [json.loads(line) for line in open(ROOT / "data/statements/authored/en.jsonl", encoding="utf-8")][:n]
+    df = pd.DataFrame(rows)[["text", "lang", "cause", "apology", "humour", "vagueness", "what", "scope", "when", "next"]]
+    df["cause"] = df["cause"].astype(float)  # spreadsheets write 1.0
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_labels_written_as_floats_are_taken_and_bad_labels_name_their_row(tmp_path):
+    import pandas as pd
+    import pytest
+
+    from analyser.errors import DataError
+    from analyser.training import load_labelled
+
+    path = _labelled_csv(tmp_path / "mine.csv")
+    df = load_labelled(path)
+    assert df["cause"].dtype.kind == "i" and set(df["cause"]) <= {0, 1, 2}
+    bad = pd.read_csv(path)
+    bad = bad.astype({"apology": object})
+    bad.loc[3, "apology"] = "high"
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(DataError, match="row 5: apology is 'high'"):
+        load_labelled(tmp_path / "bad.csv")
+    bad.loc[3, "apology"] = 3
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(DataError, match="whole numbers from 0 to 2"):
+        load_labelled(tmp_path / "bad.csv")
+
+
+def test_train_and_evaluate_on_a_users_file_fail_in_one_line(tmp_path):
+    import pandas as pd
+
+    path = _labelled_csv(tmp_path / "mine.csv")
+    one = pd.read_csv(path)
+    one["humour"] = 0  # one level only: nothing to learn
+    one.to_csv(tmp_path / "one.csv", index=False)
+    (tmp_path / "afile").write_text("x")
+    cases = [
+        (["train", "--data", str(tmp_path / "one.csv"), "--out", str(tmp_path / "m")], "cannot train on these 40"),
+        (["train", "--data", str(path), "--out", str(tmp_path / "afile")], "cannot write the model"),
+        (["evaluate", "--data", str(path), "--lolo"], "two or more languages"),
+        (["evaluate", "--data", str(path), "--card"], "add --cv"),
+    ]
+    for args, message in cases:
+        res = subprocess.run([sys.executable, "-m", "analyser", *args], capture_output=True, text=True, cwd=ROOT,
+                             timeout=600)
+        assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr, (args, res.stderr)
+
+
+def test_a_models_folder_without_a_model_is_warned_about(tmp_path):
+    env = {"ANALYSER_MODELS": str(tmp_path / "typo"), "PATH": "/usr/bin:/bin"}
+    res = subprocess.run([sys.executable, "-m", "analyser", "score", "--text", "Payments failed at 10:00. Sorry."],
+                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert res.returncode == 0 and "holds no analyser.npz" in res.stderr and "method: rules" in res.stdout
