@@ -227,9 +227,13 @@ def timeline(df, x: str | None = None, label: str | None = None, group: str | No
 
     if x is None:
         x = "delay_minutes" if "delay_minutes" in df.columns else "published_at"
-    data = numeric(df).dropna(subset=[x, "cause_level", "apology_level"]).sort_values(x, kind="stable")
+    if x not in df.columns:
+        raise ValueError(f"timeline needs a {x!r} column (or delay_minutes): the statements' times")
+    data = numeric(df)
     if x != "delay_minutes" and not pd.api.types.is_numeric_dtype(data[x]):
-        data = data.assign(**{x: pd.to_datetime(data[x], utc=True, format="mixed")})
+        # an unreadable time is left out, as scoring leaves its delay empty (it warns in its row)
+        data = data.assign(**{x: pd.to_datetime(data[x], utc=True, errors="coerce", format="mixed")})
+    data = data.dropna(subset=[x, "cause_level", "apology_level"]).sort_values(x, kind="stable")
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize)
     else:
@@ -300,6 +304,8 @@ def compare(items, labels=None, lang: str | None = None, method: str = "auto"):
     import pandas as pd
 
     items = list(items)
+    if not items:
+        raise ValueError("nothing to compare: give one statement or more")
     texts = [(i, t) for i, t in enumerate(items) if not isinstance(t, Report)]
     if texts:
         from .api import analyse_many
@@ -309,6 +315,10 @@ def compare(items, labels=None, lang: str | None = None, method: str = "auto"):
     labels = list(labels) if labels is not None else [f"statement {i + 1}" for i in range(len(items))]
     if len(labels) != len(items):
         raise ValueError(f"{len(labels)} labels for {len(items)} statements")
+    seen: dict[str, int] = {}
+    for k, lab in enumerate(map(str, labels)):  # two statements of one company: "A", "A (2)"
+        seen[lab] = seen.get(lab, 0) + 1
+        labels[k] = lab if seen[lab] == 1 else f"{lab} ({seen[lab]})"
     rows = []
     for lab, r in zip(labels, items):
         for d in DIMENSIONS:

@@ -141,6 +141,25 @@ def test_compare_table_and_plot():
         plots.compare(texts, labels=["one"], method="rules")
 
 
+def test_compare_two_statements_of_one_company_and_nothing():
+    texts = ["Sorry, payments failed because of an expired certificate.", "Payments are back."]
+    fig = plots.plot_compare(plots.compare(texts, labels=["Acme", "Acme"], method="rules"))
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["Acme", "Acme (2)"]
+    with pytest.raises(ValueError, match="nothing to compare"):
+        plots.compare([])
+
+
+def test_timeline_leaves_out_an_unreadable_time_and_names_a_missing_column(frame):
+    inc = frame.drop(columns="delay_minutes").astype({"published_at": object})
+    inc.loc[inc.index[0], "published_at"] = "not a time"
+    fig = plots.timeline(inc, reference={})
+    cause_line = next(line for line in fig.axes[0].get_lines() if line.get_label() == "cause level")
+    assert inc["cause_level"].notna().iloc[0]
+    assert len(cause_line.get_xdata()) == int(inc["cause_level"].notna().sum()) - 1
+    with pytest.raises(ValueError, match="needs a 'published_at' column"):
+        plots.timeline(frame.drop(columns=["delay_minutes", "published_at"]))
+
+
 def test_matplotlib_is_imported_lazily():
     import subprocess
     import sys
