@@ -246,7 +246,9 @@ def iter_table(info: TableInfo, chunk_size: int) -> Iterator:
     path = info.path
     if info.fmt == ".csv":
         try:
-            reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunk_size)
+            # the header as scanned, given as names: pandas would rename an empty one "Unnamed: 2"
+            reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunk_size,
+                                 header=0, names=list(info.columns))
             for chunk in reader:
                 yield chunk
         except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:

@@ -671,3 +671,13 @@ def test_a_lone_surrogate_in_a_cell_is_scored_and_written(tmp_path, capsys, fmt)
         got = read(out)
         assert got["text"].tolist()[0] == "abc \\ud800 payments failed because of an expired certificate"
         assert len(got) == 2
+
+
+def test_an_empty_header_name_is_kept(tmp_path, capsys):
+    """'id,text,' (a trailing comma) names its third column ''; pandas alone renamed it 'Unnamed: 2'."""
+    src = tmp_path / "in.csv"
+    src.write_text("id,text,\n1,Payments are down. Sorry.,x\n2,API errors.,\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:4] == ["id", "text", "", "cause_level"]
