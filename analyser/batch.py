@@ -435,9 +435,13 @@ def _lock_output(out: Path):
         raise InputError(f"cannot write {out}: {exc.strerror} ({out.parent})") from None
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except BlockingIOError:
         fh.close()
         raise InputError(f"another batch run is writing {out}; wait for it or choose another output") from None
+    except OSError:  # a file system without locks (some network mounts): run unlocked, as before locks
+        fh.close()
+        lock_path(out).unlink(missing_ok=True)
+        return None
     return fh
 
 

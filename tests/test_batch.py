@@ -681,3 +681,16 @@ def test_an_empty_header_name_is_kept(tmp_path, capsys):
     assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
     header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header[:4] == ["id", "text", "", "cause_level"]
+
+
+def test_a_file_system_without_locks_runs_unlocked(tmp_path, capsys, monkeypatch):
+    fcntl = pytest.importorskip("fcntl")
+
+    def no_locks(fh, op):
+        raise OSError(37, "No locks available")  # ENOLCK, as some network mounts answer
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    src = write(table(), tmp_path / "in.csv")
+    out = tmp_path / "out.csv"
+    assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
