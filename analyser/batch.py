@@ -68,6 +68,7 @@ before ``compute``/``to_parquet``; the workers need ``analyser`` installed.
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -333,7 +334,7 @@ class _Run:
     def __init__(self, out: Path, fmt: str, fingerprint: dict, chunk_size: int, resume: bool, note):
         self.out, self.fmt, self.dir = out, fmt, work_dir(out)
         self._lock = _lock_output(out)
-        for stray in out.parent.glob(f".{out.name}.*.tmp"):  # a join killed midway (the lock says it is dead)
+        for stray in out.parent.glob(f".{glob.escape(out.name)}.*.tmp"):  # a join killed midway (the lock says it is dead)
             stray.unlink(missing_ok=True)
         self.state = {"fingerprint": fingerprint, "chunk_size": chunk_size, "parts": [], "errors": []}
         self.done = 0
@@ -608,7 +609,6 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
             if not run.state["parts"]:
                 run.finish()
             else:
-                run.release()
                 print(f"analyser: {len(run.state['parts'])} finished chunk(s) kept in {run.dir}; "
                       "rerun with --resume to continue", file=sys.stderr)
             raise

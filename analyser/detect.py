@@ -4,9 +4,9 @@ First the script (Chinese) and a vote of spaCy's stop-word lists, which decide
 most statements in microseconds; then two Lingua detectors: a fast one (low-accuracy mode, about 0.1 s to build,
 ~50 us a call) over the registry's languages plus the "other" languages named
 in ``lang/common/config.json``, and, for texts it is unsure of, an accurate one
-over the same languages (about 0.8 s to build, on first need; ~220 us a call). On
-the 120 one-sentence statements of ``tests/resources.py`` the fast detector
-alone made 3 errors, the pair none. The script variant (``zh-Hans`` / ``zh-Hant``) comes
+over our languages and the fast one's best guess (see :func:`_accurate`; ~220 us
+a call). On the 120 one-sentence statements of ``tests/resources.py`` the fast
+detector alone made 3 errors, the pair none. The script variant (``zh-Hans`` / ``zh-Hant``) comes
 from OpenCC as described in ``lang/zh/config.json``.
 """
 from __future__ import annotations
@@ -29,14 +29,13 @@ class Detection:
     supported: bool
 
 
-@lru_cache(maxsize=None)
-def _detector(accurate: bool):
-    """Lingua over every configured language, in fast (low-accuracy) or accurate mode."""
+@lru_cache(maxsize=1)
+def _detector():
+    """Lingua over every configured language, in fast (low-accuracy) mode."""
     from lingua import Language, LanguageDetectorBuilder
 
     names = {s.detector for s in registry().values() if s.detector} | set(common_config().get("other_languages", []))
-    builder = LanguageDetectorBuilder.from_languages(*(getattr(Language, n) for n in sorted(names)))
-    return builder.build() if accurate else builder.with_low_accuracy_mode().build()
+    return LanguageDetectorBuilder.from_languages(*(getattr(Language, n) for n in sorted(names))).with_low_accuracy_mode().build()
 
 
 @lru_cache(maxsize=None)
@@ -136,7 +135,7 @@ def detect(text: str) -> Detection:
     quick = _by_stop_words(sample)
     if quick is not None:
         return quick
-    values = _detector(False).compute_language_confidence_values(sample)
+    values = _detector().compute_language_confidence_values(sample)
     best = values[0]
     spec = _by_lingua().get(best.language)
     if spec is None or best.value < cfg.get("accept_confidence", 0.9):

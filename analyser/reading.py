@@ -67,17 +67,7 @@ def decode(data: bytes) -> tuple[str, str]:
             # whole text in another encoding
             return data[:exc.start].decode("utf-8"), "utf-8"
     encodings, _ = _legacy()
-    best: tuple[int, str, str] | None = None
-    for enc in encodings:
-        if enc.startswith("utf_16") and len(data) % 2:
-            continue
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        score = plausibility(text)
-        if best is None or score > best[0]:
-            best = (score, text, enc)
+    best = max(_decodings(data, encodings), key=lambda d: d[0], default=None)
     if best is None:
         raise InputError(f"could not detect the text encoding (tried UTF-8, UTF-16 and {', '.join(encodings)})")
     if _mostly_controls(best[1]):
@@ -157,17 +147,20 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     # Both byte orders usually decode without error (ASCII read the wrong way
     # round becomes U+xx00 ideographs), so decode both and keep the more
     # plausible one, not merely the first that decodes.
-    best: tuple[int, str, str] | None = None
-    for enc in ("utf-16-le", "utf-16-be"):
+    texts = (d for d in _decodings(data, ("utf-16-le", "utf-16-be")) if d[1] and not _mostly_controls(d[1]))
+    best = max(texts, key=lambda d: d[0], default=None)
+    return (best[1], best[2]) if best else None
+
+
+def _decodings(data: bytes, encodings):
+    """``(plausibility, text, encoding)`` for each of ``encodings`` that decodes ``data`` without error,
+    in order (``max`` keeps the first of equals)."""
+    for enc in encodings:
         try:
             text = data.decode(enc)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError:  # UTF-16 of an odd number of bytes too
             continue
-        if text and not _mostly_controls(text):
-            score = plausibility(text)
-            if best is None or score > best[0]:
-                best = (score, text, enc)
-    return (best[1], best[2]) if best else None
+        yield plausibility(text), text, enc
 
 
 def _mostly_controls(text: str) -> bool:

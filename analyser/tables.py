@@ -376,35 +376,35 @@ def _encodable(value):
     return value
 
 
-def _has_bare_cr(frame) -> bool:
-    from pandas.api.types import is_object_dtype, is_string_dtype
-
-    for col in frame.columns:
-        column = frame[col]
-        if (is_object_dtype(column) or is_string_dtype(column)) and any(
-                isinstance(v, str) and "\r" in v for v in column):
-            return True
-    return any("\r" in str(c) for c in frame.columns)
-
-
 def _csv_ready(frame):
-    """Nested values (JSONL objects and arrays, Parquet lists and structs) as JSON text, as the JSONL
-    output writes them, rather than Python reprs ("[1 2]", "{'a': 1}"); Parquet bytes as text."""
+    """The frame as CSV writes it, and the quoting it needs. Nested values (JSONL objects and arrays,
+    Parquet lists and structs) become JSON text, as the JSONL output writes them, rather than Python
+    reprs ("[1 2]", "{'a': 1}"); Parquet bytes become text. Python's csv writer quotes a cell holding
+    "\n" but not one holding a bare "\r", which readers take as a line end: a frame with such a cell
+    quotes every cell (valid CSV still)."""
     import numpy as np
     from pandas.api.types import is_numeric_dtype
 
     nested = (dict, list, tuple, np.ndarray)
-    out = frame
+    out, bare_cr = frame, any("\r" in str(c) for c in frame.columns)
     for col in frame.columns:
         column = frame[col]
-        if is_numeric_dtype(column) or not any(isinstance(v, (*nested, bytes)) for v in column):
+        if is_numeric_dtype(column):
+            continue
+        has_nested = False
+        for v in column:  # one pass over the cells for both questions
+            if isinstance(v, str):
+                bare_cr = bare_cr or "\r" in v
+            elif isinstance(v, (*nested, bytes)):
+                has_nested = True
+        if not has_nested:
             continue
         if out is frame:
             out = frame.copy()
         out[col] = column.map(lambda v: json.dumps(v, ensure_ascii=False, default=_json_default)
                               if isinstance(v, nested) else _json_default(v) if isinstance(v, bytes) else v,
                               ).astype(object)
-    return out
+    return out, csv.QUOTE_ALL if bare_cr else csv.QUOTE_MINIMAL
 
 
 def _to_arrow(frame):
@@ -430,11 +430,9 @@ def _to_arrow(frame):
 def write_frame(frame, path: Path, fmt: str, header: bool = True) -> None:
     """Write one frame to ``path`` (not atomic: see :func:`atomic_path`)."""
     if fmt == ".csv":
-        # Python's csv writer quotes a cell holding "\n" but not one holding a bare "\r", which
-        # readers take as a line end: a part with such a cell quotes every cell (valid CSV still)
-        quoting = csv.QUOTE_ALL if _has_bare_cr(frame) else csv.QUOTE_MINIMAL
-        _csv_ready(frame).to_csv(path, index=False, header=header, encoding="utf-8", quoting=quoting,
-                                 errors="backslashreplace")  # a lone surrogate as its escape, not a crash
+        ready, quoting = _csv_ready(frame)
+        ready.to_csv(path, index=False, header=header, encoding="utf-8", quoting=quoting,
+                     errors="backslashreplace")  # a lone surrogate as its escape, not a crash
     elif fmt == ".jsonl":
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             _write_jsonl(frame, fh)

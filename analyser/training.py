@@ -68,7 +68,7 @@ def check_labels(df, path) -> None:
                 number = float(str(v).strip())
             except ValueError:
                 number = float("nan")
-            if not (number == int(number) if number == number else False) or not 0 <= number <= top:
+            if not (number.is_integer() and 0 <= number <= top):  # NaN and inf are not whole numbers
                 raise DataError(f"{path}, row {row}: {col} is {v!r}; labels are whole numbers from 0 to {top} "
                                 "(../shared/RUBRIC.md)")
             values.append(int(number))
