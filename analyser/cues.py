@@ -180,6 +180,28 @@ def _wordish(ch: str) -> bool:
     return ch.isalnum() and not _is_cjk(ch)
 
 
+def _whole_words(t: str, start: int, end: int) -> tuple[int, int]:
+    """A regular expression's match widened to the words (and numbers: ``09:10``, ``2,5``) it
+    starts or ends inside, so that evidence never shows half a word: ``\\d\\s?bst`` finds
+    "0 BST" in "09:10 BST", shown as "09:10 BST". Han characters are words of their own."""
+    while True:
+        if start > 0 and _wordish(t[start - 1]) and _wordish(t[start]):
+            start -= 1
+        elif start > 1 and t[start - 1] in ":.," and t[start - 2].isdigit() and t[start].isdigit():
+            start -= 2
+        else:
+            break
+    n = len(t)
+    while True:
+        if end < n and _wordish(t[end - 1]) and _wordish(t[end]):
+            end += 1
+        elif end < n - 1 and t[end] in ":.," and t[end - 1].isdigit() and t[end + 1].isdigit():
+            end += 2
+        else:
+            break
+    return start, end
+
+
 def lower_same_length(text: str) -> str:
     """Lower-case ``text`` without changing its length (``İ`` stays as it is)."""
     low = text.lower()
@@ -570,7 +592,7 @@ class Matcher:
                 while end > start and t[end - 1].isspace():
                     end -= 1
                 if end > start:
-                    found.append(CueMatch(start, end, entry))
+                    found.append(CueMatch(*_whole_words(t, start, end), entry))
         # one match per span and cue: the strongest entry speaks for it
         best: dict[tuple[int, int, str], CueMatch] = {}
         for m in found:

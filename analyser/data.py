@@ -73,6 +73,21 @@ def authored_rows(data_dir: Path = DATA_DIR) -> list[dict]:
     return rows
 
 
+BLIND_FILE = DATA_DIR / "blind" / "blind.jsonl"
+
+
+def blind_rows(path: Path = BLIND_FILE) -> list[dict]:
+    """The blind set: statements written and labelled after the models, by sessions that never saw
+    the training data, never trained on (``data/statements/README.md``, "Blind set")."""
+    rows = []
+    for r in _read_jsonl(path):
+        rows.append({"id": r["id"], "source": "blind", "lang": r["lang"], "text": r["text"], "company": "",
+                     "incident": r["id"], "stage": r.get("stage", ""), "channel": r.get("channel", ""),
+                     "sector": r.get("sector", ""), "started_at": None, "published_at": None,
+                     **{k: int(r[k]) for k in LABELS}, "note": r.get("note", "")})
+    return rows
+
+
 def real_rows(corpus: Path | str | None = None, data_dir: Path = DATA_DIR) -> list[dict]:
     texts = read_corpus(corpus)
     rows = []

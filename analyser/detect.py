@@ -72,7 +72,7 @@ def _read_words(path) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _stop_words() -> tuple[dict[str, tuple[int, ...]], list[tuple[str, LanguageSpec | None]]]:
+def stop_words() -> tuple[dict[str, tuple[int, ...]], list[tuple[str, LanguageSpec | None]]]:
     """Stop words as word -> indices of the languages that have it, and those languages.
 
     Supported languages keep theirs in ``lang/<folder>/stopwords.txt``; the other
@@ -93,22 +93,28 @@ def _stop_words() -> tuple[dict[str, tuple[int, ...]], list[tuple[str, LanguageS
     return {w: tuple(v) for w, v in index.items()}, langs
 
 
+def stop_word_votes(words: list[str]) -> list[tuple[tuple[str, LanguageSpec | None], int]]:
+    """``[((code, spec or None), hits)]`` for lower-cased ``words``, most hits first (ties: list order)."""
+    index, langs = stop_words()
+    votes = [0] * len(langs)
+    for w in words:
+        for i in index.get(w, ()):
+            votes[i] += 1
+    order = sorted(range(len(langs)), key=lambda i: -votes[i])
+    return [(langs[i], votes[i]) for i in order]
+
+
 def _by_stop_words(sample: str) -> Detection | None:
     """A clear majority of one language's function words decides, without a model."""
     cfg = common_config()
     words = _LATIN_WORD.findall(sample.lower())
     if len(words) < cfg.get("stopword_min_words", 8):
         return None
-    index, langs = _stop_words()
-    votes = [0] * len(langs)
-    for w in words:
-        for i in index.get(w, ()):
-            votes[i] += 1
-    order = sorted(range(len(langs)), key=lambda i: -votes[i])
-    best, second = votes[order[0]], (votes[order[1]] if len(order) > 1 else 0)
+    ranked = stop_word_votes(words)
+    (code, spec), best = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0
     if best < cfg.get("stopword_min_votes", 4) or best < cfg.get("stopword_margin", 2.0) * second:
         return None
-    code, spec = langs[order[0]]
     if spec is None:
         return Detection(code, best / len(words), False)
     return Detection(spec.default_code, min(1.0, best / len(words) + 0.5), True)

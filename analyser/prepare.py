@@ -13,6 +13,7 @@ from .cues import CueMatch, cue_kinds, derive, matcher_for
 from .detect import detect, variant
 from .errors import InputError
 from .languages import COMMON, canonical_code, spec_for, supported_codes
+from .parts import language_parts
 from .normalise import Normalised, normalise
 from .report import Evidence
 from .tokenise import Token, tokeniser_for
@@ -99,14 +100,42 @@ def prepare(text: str, lang: str | None = None) -> Prepared:
             warnings.append(f"language {det.code!r} has no lexicon; scored with language-independent cues only")
         elif confidence < 0.5:
             warnings.append(f"language detection is unsure ({code}, {confidence:.2f}); pass --lang to set it")
-    spec = spec_for(code)
-    matcher = matcher_for(code)
-    match_text = matcher.match_form(norm.text)
-    tokens = tuple(_tokenise(code, match_text if spec.match_convert else norm.text))
+    parts = language_parts(norm.text, code)
+    if parts is None:
+        match_text, tokens, found = _front(code, norm.text)
+    else:
+        match_text, tokens, found = _front_by_part(parts, norm.text)
+        share = {}
+        for p in parts:
+            share[p.code] = share.get(p.code, 0) + p.end - p.start
+        warnings.append("written in more than one language (" + ", ".join(
+            f"{c} {n / len(norm.text):.0%}" for c, n in share.items()) + "): each part is read with its own lexicon")
     if len(tokens) < SHORT_TOKENS:
         warnings.append(f"very short statement ({len(tokens)} tokens): scores are less reliable")
-    cues = tuple(derive(matcher.find(match_text, formed=True), match_text))
-    return Prepared(norm, code, confidence, match_text, tokens, cues, tuple(warnings))
+    cues = tuple(derive(found, match_text))
+    return Prepared(norm, code, confidence, match_text, tuple(tokens), cues, tuple(warnings))
+
+
+def _front(code: str, text: str) -> tuple[str, list[Token], list[CueMatch]]:
+    """The match form, tokens and cue matches of a text in one language."""
+    matcher = matcher_for(code)
+    match_text = matcher.match_form(text)
+    tokens = _tokenise(code, match_text if spec_for(code).match_convert else text)
+    return match_text, tokens, matcher.find(match_text, formed=True)
+
+
+def _front_by_part(parts: list, text: str) -> tuple[str, list[Token], list[CueMatch]]:
+    """:func:`_front` of each part (its own tokeniser and lexicon), at offsets into the whole text."""
+    forms: list[str] = []
+    tokens: list[Token] = []
+    found: list[CueMatch] = []
+    for start, end, code in parts:
+        form, toks, cues = _front(code, text[start:end])
+        forms.append(form)
+        tokens += [Token(t.norm, t.start + start, t.end + start) for t in toks]
+        found += [CueMatch(m.start + start, m.end + start, m.entry) for m in cues]
+    found.sort(key=lambda m: (m.start, -m.end, m.entry.cue))
+    return "".join(forms), tokens, found
 
 
 def _tokenise(code: str, text: str) -> list[Token]:

@@ -6,7 +6,7 @@ models must beat. Per dimension:
 * cause: 2 if a concrete mechanism cue, else 1 if a failure-domain cue or a piece of
   infrastructure named in a sentence that gives a reason, else 0;
   cause cues in a sentence that denies a cause or calls it unknown do not count.
-* apology: 1 if an apology formula; 2 if it comes with responsibility or a
+* apology: 1 if an apology formula; 2 if it comes with responsibility, the specific harm or a
   remedy cue; apology words in a sentence with a negation cue do not count.
 * humour: 2 if a joke cue, else 1 if a light-tone cue (alert icons do not count).
 * vagueness: count the concrete elements (what, scope, when, why, next):
@@ -44,7 +44,7 @@ def _sentence_of(bounds: list[tuple[int, int]], pos: int) -> int:
 # Cues that cancel the level-giving cues of their group in the same sentence.
 _BLOCKERS = {"cause.denial": "cause", "cause.unknown": "cause", "apology.negated": "apology"}
 # (with every cause kind that gives a level on its own: see score_rules)
-_BLOCKABLE = {"cause.connective", "apology.formula", "apology.accountable", "apology.remedy"}
+_BLOCKABLE = {"cause.connective", "apology.formula", "apology.accountable", "apology.remedy", "apology.harm"}
 
 
 def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str, FacetScore]]:
@@ -84,7 +84,7 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
         return tuple(prepared.cue_evidence(m) for m in matches)
 
     cause = 2 if not mechanism.isdisjoint(by_cue) else 1 if not domain.isdisjoint(by_cue) else 0
-    apology = (2 if has("apology.accountable") or has("apology.remedy") else 1) if has("apology.formula") else 0
+    apology = (2 if has("apology.accountable") or has("apology.remedy") or has("apology.harm") else 1) if has("apology.formula") else 0
     humour = 2 if has("humour.joke") else 1 if has("humour.light") else 0
     present = {f: has(f + ".") for f in ("what", "scope", "when", "next")}
     present["why"] = cause >= 1

@@ -552,3 +552,65 @@ def test_rules_leave_a_failed_component_to_the_model_and_show_its_span_once():
 def test_a_cue_span_ends_at_a_word_boundary(lang, text, span):
     """Patterns that need a word after them take the whole word (they used to end on its first letter)."""
     assert span in [text[m.start:m.end] for m in prepare(text, lang).cues]
+
+
+@pytest.mark.parametrize("code", [c for c in CODES if spec_for(c).word_boundaries])
+def test_no_cue_span_starts_or_ends_inside_a_word_or_number(code):
+    """Regular-expression matches are widened to whole words and numbers: evidence showed "0 BST"
+    for "09:10 BST", "prévu vers 1" for "prévu vers 10h" (a session-9 user test)."""
+    from analyser.cues import _wordish
+    from analyser.data import authored_rows
+
+    texts = [t for c, t in STATEMENTS if c == code] + [r["text"] for r in authored_rows() if r["lang"] == code]
+    texts += {"en": ["Service was restored at 09:10 BST today."], "fr": ["Retour à la normale prévu vers 10h."],
+              "de": ["Wir erwarten bis 16:30 Uhr eine Lösung."], "es": ["Restablecido a las 10:45 CET."]}[code]
+    inside = 0
+    for text in texts:
+        p = prepare(text, code)
+        t = p.match_text
+        for m in p.cues:
+            a, b = m.start, m.end
+            cut_left = a > 0 and (_wordish(t[a - 1]) and _wordish(t[a]) or t[a - 1] in ":.," and a > 1 and t[a - 2].isdigit() and t[a].isdigit())
+            cut_right = b < len(t) and (_wordish(t[b - 1]) and _wordish(t[b]) or t[b] in ":.," and b + 1 < len(t) and t[b - 1].isdigit() and t[b + 1].isdigit())
+            inside += cut_left or cut_right
+            assert not (cut_left or cut_right), (code, t[max(0, a - 10):b + 10], t[a:b], m.entry.source)
+    assert inside == 0
+
+
+@pytest.mark.parametrize("lang,text,span", [
+    ("en", "Service was restored at 09:10 BST today.", "09:10 BST"),
+    ("fr", "Retour à la normale prévu vers 10h.", "prévu vers 10h"),
+    ("de", "Wir erwarten bis 16:30 Uhr eine Lösung.", "Wir erwarten bis 16:30"),
+])
+def test_a_regex_match_inside_a_number_shows_the_whole_number(lang, text, span):
+    assert span in [text[m.start:m.end] for m in prepare(text, lang).cues]
+
+
+# The rubric's apology 2 "sorry that you could not pay by card at checkout tonight": apology words
+# with the specific harm, in each language (a session-9 user test found it scored 1 in four).
+APOLOGY_HARM = [
+    ("en", "We are sorry that you could not pay by card at checkout tonight."),
+    ("fr", "Nous sommes désolés que vous n'ayez pas pu payer par carte ce soir."),
+    ("de", "Es tut uns leid, dass Sie heute Abend nicht mit Karte bezahlen konnten."),
+    ("es", "Sentimos que no hayas podido pagar con tarjeta esta noche."),
+    ("zh-Hans", "很抱歉今晚您无法在结账时刷卡付款。"),
+    ("zh-Hant", "很抱歉今晚您無法在結帳時刷卡付款。"),
+]
+
+
+@pytest.mark.parametrize("lang,text", APOLOGY_HARM)
+def test_an_apology_naming_the_harm_is_accountable_by_the_rules(lang, text):
+    from analyser.rules import score_rules
+
+    dims, _ = score_rules(prepare(text, lang))
+    assert dims["apology"].level == 2
+    assert "apology.harm" in {e.cue for e in dims["apology"].evidence}
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("en", "Sorry for the inconvenience."), ("fr", "Nous nous excusons pour la gêne occasionnée."),
+    ("de", "Es tut uns leid, dass es zu Verzögerungen kam."), ("es", "Sentimos las molestias ocasionadas."),
+    ("zh-Hans", "给您带来不便，敬请谅解，非常抱歉。"),
+])
+def test_a_stock_apology_names_no_harm(lang, text):
+    assert "apology.harm" not in {m.entry.cue for m in prepare(text, lang).cues}
