@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from .cues import kinds_at
 from .languages import COMMON, lang_dir, spec_for
-from .report import Advice, Evidence, Report
+from .report import Advice, Evidence, Report, torn
 from .script import convert
 
 #: A quoted span is cut to this many characters (with an ellipsis).
@@ -122,6 +122,17 @@ def _span(report: Report, cue: str | frozenset[str], by_cue: dict[str, list[Evid
     return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1] + "…"
 
 
+def _decided(score) -> int | None:
+    """The level advice is given for: a middle level chosen between two likelier ones (the model
+    torn between none and specific) is advised as the likelier of the two, and as nothing when
+    that is the top level; a level-1 message ("not only the kind of failure") would be wrong."""
+    pair = torn(score.probabilities)
+    if pair is None:
+        return score.level
+    p = score.probabilities
+    return pair[0] if p[pair[0]] > p[pair[1]] else None
+
+
 def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
     """``(topic, message key, quoted span or None)`` for each shortfall, in no set order."""
     ev = _by_cue(report)
@@ -133,14 +144,14 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
         out.append(("scope", "scope", _span(report, "vagueness.quantifier", ev)))
     if not facets["when"].present:
         out.append(("when", "when", None))
-    cause = dims["cause"].level
+    cause = _decided(dims["cause"])
     if cause == 0:
         out.append(("cause", "cause_none", _span(report, "cause.placeholder", ev)))
     elif cause == 1:
         out.append(("cause", "cause_generic", _span(report, kinds_at("cause", 1), ev)))
     if not facets["next"].present:
         out.append(("next", "next", None))
-    apology = dims["apology"].level
+    apology = _decided(dims["apology"])
     if apology == 0:
         out.append(("apology", "apology_none", None))
     elif apology == 1:

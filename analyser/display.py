@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import html
 
-from .report import DIMENSIONS, FACET_HELP, FACETS, LEVEL_NAMES, Evidence, Report
+from .report import DIMENSIONS, FACET_HELP, FACETS, LEVEL_NAMES, Evidence, Report, torn
 
 #: One colour per dimension: (underline / bar colour, background tint).
 COLOURS = {
@@ -160,6 +160,16 @@ def legend_html(report: Report | None = None) -> str:
     return f'<div data-role="legend" style="{_SMALL};display:flex;flex-wrap:wrap;gap:4px 14px">{"".join(items)}</div>'
 
 
+def _torn(s, d: str) -> str:
+    """A mark after a level chosen between two likelier ones (:func:`analyser.report.torn`)."""
+    pair = torn(s.probabilities)
+    if pair is None:
+        return ""
+    tip = (f"torn: {LEVEL_NAMES[d][pair[0]]} {s.probabilities[pair[0]]:.2f}, {LEVEL_NAMES[d][pair[1]]} "
+           f"{s.probabilities[pair[1]]:.2f}; {s.label} {s.probabilities[s.level]:.2f} is the level between them")
+    return f' <span data-role="torn" title="{_e(tip)}" style="{_SMALL}">(torn)</span>'
+
+
 def _bar(report: Report, d: str) -> str:
     s = report.dimensions[d]
     colour = COLOURS[d][0]
@@ -175,7 +185,7 @@ def _bar(report: Report, d: str) -> str:
         f'<span style="display:inline-block;width:10px;height:10px;background:{colour};border-radius:2px;margin-right:5px"></span>{d}</td>'
         f'<td style="padding:2px 8px 2px 0"><div style="position:relative;width:100px;height:10px;background:#e5e7eb;border-radius:5px;overflow:hidden">'
         f'<div style="width:{pct:.0f}%;height:100%;background:{colour}"></div>{tick}</div></td>'
-        f'<td style="padding:2px 8px 2px 0;white-space:nowrap"><b>{s.level}</b>&nbsp;{_e(s.label)}</td>'
+        f'<td style="padding:2px 8px 2px 0;white-space:nowrap"><b>{s.level}</b>&nbsp;{_e(s.label)}{_torn(s, d)}</td>'
         f'<td style="padding:2px 8px 2px 0;font-variant-numeric:tabular-nums">{s.score:.2f}</td>'
         f'<td style="padding:2px 0;{_SMALL}" title="{better}">{arrow} better</td></tr>'
     )

@@ -285,10 +285,9 @@ def write_card(results: dict, path: Path) -> None:
            "(digits folded to 0) and of CJK character bigrams. Heads: per dimension (cause, apology, humour, "
            "vagueness) a multinomial logistic regression over levels 0/1/2, per facet (what, scope, when, next) "
            "a binary one; each wrapped in `CalibratedClassifierCV(method='sigmoid', ensemble=False)`. "
-           "Score = expected level / 2; level = the median level (the highest level k with P(level ≥ k) ≥ 1/2): the "
-           "levels are ordered, so it does not jump from 0 to 2 over a likely 1 as the most probable level can (the "
-           "cross-validation table shows that rule too), and unlike the rounded expected level it never shows a "
-           "level the model finds unlikely; cause ≥ 1 (the `why` facet) exactly when P(cause ≥ 1) ≥ 1/2. The fitted pipelines are compiled to plain arrays (one `.npz` loaded with "
+           "Score = expected level / 2; level = the expected level rounded (halves up), so level = round(2 × score): "
+           "the levels are ordered and the quadratic-weighted kappa punishes a miss by two four times as hard as a miss "
+           "by one, which the most probable level ignores (the cross-validation table shows both rules). The fitted pipelines are compiled to plain arrays (one `.npz` loaded with "
            "`allow_pickle=False`: nothing in it can run code) and scored with numpy, giving scikit-learn's probabilities.",
            "", f"File: `{MODEL_FILE}`, {_size(size)}. Parameters: `{json.dumps(meta.get('params', {}))}`.", "",
            "## Training data", "",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .report import DIMENSIONS, FACET_HELP, FACETS, Report
+from .report import DIMENSIONS, FACET_HELP, FACETS, LEVEL_NAMES, Report, torn
 
 _MAX_EVIDENCE = 4
 
@@ -29,6 +29,9 @@ def render_text(report: Report) -> str:
             lines.append(f"{'':<35}{_quote(e.text)} {e.cue}")
         if len(s.evidence) > _MAX_EVIDENCE:
             lines.append(f"{'':<35}(+{len(s.evidence) - _MAX_EVIDENCE} more)")
+        if (pair := torn(s.probabilities)) is not None:
+            lines.append(f"{'':<11}torn between {pair[0]} {LEVEL_NAMES[d][pair[0]]} ({s.probabilities[pair[0]]:.2f}) "
+                         f"and {pair[1]} {LEVEL_NAMES[d][pair[1]]} ({s.probabilities[pair[1]]:.2f})")
     lines.append("")
     lines.append("evidence: the spans that pushed each level most, strongest first")
     lines.append("")

@@ -30,6 +30,16 @@ FACET_HELP = {
 }
 
 
+def torn(probabilities) -> tuple[int, int] | None:
+    """``(0, 2)`` when a dimension's level 1 was chosen between two levels it is less likely than
+    (0.68 / 0.09 / 0.23: the rounded expected level is 1): the model is torn between none and
+    the top level. None otherwise, and for facets and the cue rules (no probabilities)."""
+    p = tuple(probabilities or ())
+    if len(p) != 3 or p[1] + 2 * p[2] + 0.5 < 1 or p[1] + 2 * p[2] + 0.5 >= 2:
+        return None  # not level 1
+    return (0, 2) if p[1] < p[0] and p[1] < p[2] else None
+
+
 @dataclass(frozen=True, slots=True)  # slots: a batch holds tens of thousands of these
 class Evidence:
     """A span of the original text that pushed a score, and why."""

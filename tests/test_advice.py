@@ -161,3 +161,34 @@ def test_advice_reaches_the_json_and_the_text_report(bad):
     assert [a["topic"] for a in report.to_dict()["advice"]] == [a.topic for a in report.advice]
     text = str(report)
     assert "advice:" in text and report.advice[0].message.split()[0] in text
+
+
+@pytest.mark.parametrize("dim, probabilities, key", [
+    ("cause", (0.68, 0.09, 0.23), "cause_none"),      # level 1 between a likelier none and specific: advised as none
+    ("cause", (0.23, 0.09, 0.68), None),              # the likelier is specific: no cause advice
+    ("cause", (0.20, 0.45, 0.35), "cause_generic"),   # a plain level 1
+    ("apology", (0.55, 0.10, 0.35), "apology_none"),
+])
+def test_a_torn_middle_level_is_advised_as_the_likelier_of_the_two(dim, probabilities, key):
+    from analyser.render import render_text
+
+    p1, p2 = probabilities[1], probabilities[2]
+    report = _report(GOOD_LEVELS, ALL_PRESENT)
+    dims = dict(report.dimensions)
+    dims[dim] = DimensionScore(dim, 1, (p1 + 2 * p2) / 2, (), probabilities)
+    report = advise(replace(report, dimensions=dims))
+    cat = catalogue("en")
+    messages = [a.message for a in report.advice if a.topic == dim]
+    assert messages == ([cat.message(key)] if key else [])
+    torn_line = [line for line in render_text(report).splitlines() if "torn between" in line]
+    if probabilities[1] < min(probabilities[0], probabilities[2]):
+        assert torn_line == [f"{'':<11}torn between 0 {'none'} ({probabilities[0]:.2f}) and 2 "
+                             f"{render_label(dim, 2)} ({probabilities[2]:.2f})"]
+    else:
+        assert torn_line == []
+
+
+def render_label(dim: str, level: int) -> str:
+    from analyser.report import LEVEL_NAMES
+
+    return LEVEL_NAMES[dim][level]

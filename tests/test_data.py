@@ -198,3 +198,46 @@ def test_missing_corpus_is_a_clear_error(tmp_path):
 
     with pytest.raises(DataError, match="corpus is missing"):
         load_statements(tmp_path / "nowhere")
+
+
+BLIND = DATA_DIR / "blind"
+
+
+def test_blind_set_is_whole_and_labelled_in_range():
+    from analyser.data import blind_rows
+
+    rows = read_jsonl(BLIND / "blind.jsonl")
+    assert len(rows) == 300 and len({r["id"] for r in rows}) == 300
+    assert {r["lang"] for r in rows} == LANGS
+    for r in rows:
+        for k, allowed in RANGES.items():
+            assert r[k] in allowed, (r["id"], k, r[k])
+        assert r["text"].strip()
+    assert len(blind_rows()) == 300
+
+
+def test_blind_set_is_never_trained_on():
+    """Neither its ids nor its texts are among the labelled training statements, and the loader
+    the training reads (load_statements) does not return it."""
+    rows = read_jsonl(BLIND / "blind.jsonl")
+    assert not {r["id"] for r in rows} & LABELLED_IDS
+    authored_texts = {r["text"] for rows_ in AUTHORED.values() for r in rows_}
+    assert not {r["text"] for r in rows} & authored_texts
+    df = load_statements(real=False)
+    assert "blind" not in set(df["source"]) and not set(df["id"]) & {r["id"] for r in rows}
+
+
+def test_blind_labels_are_the_first_labelling_with_every_disagreement_adjudicated():
+    final = {r["id"]: r for r in read_jsonl(BLIND / "blind.jsonl")}
+    a = {r["id"]: r for r in read_jsonl(BLIND / "labels_A.jsonl")}
+    b = {r["id"]: r for r in read_jsonl(BLIND / "labels_B.jsonl")}
+    adj = {r["id"]: r for r in read_jsonl(BLIND / "adjudication.jsonl")}
+    assert set(a) == set(b) == set(final)
+    for i, r in final.items():
+        disputed = {h for h in RANGES if a[i][h] != b[i][h]}
+        assert bool(disputed) == (i in adj) == r["adjudicated"], i
+        for h in RANGES:
+            want = adj[i]["final"][h] if h in disputed else a[i][h]
+            assert r[h] == want, (i, h)
+        if disputed:
+            assert set(adj[i]["final"]) == disputed and adj[i]["why"].strip()

@@ -135,33 +135,43 @@ def test_shipped_model_loads_and_records_versions():
     assert {"analyser", "numpy", "scikit-learn"} <= set(model.meta["versions"])
 
 
-def test_level_is_the_median_level():
+def test_level_is_the_rounded_expected_level():
     from analyser.model import levels_from_proba
 
-    p = np.array([[0.45, 0.10, 0.45],   # P(>=1) 0.55, P(>=2) 0.45 -> 1
-                  [0.50, 0.00, 0.50],   # P(>=1) 0.5, P(>=2) 0.5: halves up -> 2
-                  [0.70, 0.20, 0.10],   # -> 0
-                  [0.68, 0.09, 0.23],   # expected level 0.55 would round to 1, a level of probability 0.09 -> 0
-                  [0.20, 0.35, 0.45],   # P(>=2) 0.45 -> 1, though 2 is the most probable
-                  [0.00, 0.40, 0.60]])  # -> 2
-    assert levels_from_proba(p).tolist() == [1, 2, 0, 0, 1, 2]
+    p = np.array([[0.45, 0.10, 0.45],   # most probable: 0 (first of a tie); expected 1.0 -> 1
+                  [0.50, 0.00, 0.50],   # expected exactly 1.0 -> 1
+                  [0.70, 0.20, 0.10],   # expected 0.4 -> 0
+                  [0.20, 0.35, 0.45],   # expected 1.25 -> 1, most probable 2
+                  [0.00, 0.50, 0.50]])  # expected 1.5: halves round up -> 2
+    assert levels_from_proba(p).tolist() == [1, 1, 0, 1, 2]
     assert levels_from_proba(np.array([[0.6, 0.4], [0.5, 0.5], [0.2, 0.8]])).tolist() == [0, 1, 1]
 
 
-def test_shipped_levels_are_the_median_of_their_probabilities_and_why_follows_cause():
+@pytest.mark.parametrize("p,expected", [
+    ((0.68, 0.09, 0.23), (0, 2)),   # level 1, the least probable: torn between 0 and 2
+    ((0.45, 0.10, 0.45), (0, 2)),
+    ((0.20, 0.35, 0.45), None),     # level 1, more probable than 0
+    ((0.70, 0.20, 0.10), None),     # level 0
+    ((0.05, 0.10, 0.85), None),     # level 2
+    ((0.3, 0.7), None),             # a facet
+    (None, None),
+])
+def test_torn_names_the_levels_a_middle_level_was_chosen_between(p, expected):
+    from analyser.report import torn
+
+    assert torn(p) == expected
+
+
+def test_shipped_levels_agree_with_scores_and_why_follows_cause():
     from analyser.api import analyse_many
 
     texts = [r["text"] for r in authored_rows()[:120]]
     seen = set()
     for report in analyse_many(texts, method="model"):
         for d in report.dimensions.values():
-            p = d.probabilities
-            assert sum(p[d.level:]) >= 0.5 - 1e-6, (d.name, d.level, p)  # P(level >= shown) >= 1/2
-            assert d.level == 2 or sum(p[d.level + 1:]) < 0.5 + 1e-6, (d.name, d.level, p)
-            assert abs(d.score - (p[1] + 2 * p[2]) / 2) < 1e-3  # the score is still the expected level / 2
+            assert d.level == int(np.floor(2 * d.score + 0.5)), (d.name, d.level, d.score)
             seen.add(d.level)
-        why, cause = report.facets["why"], report.dimensions["cause"]
-        assert why.present == (cause.level >= 1) == (why.probability >= 0.5 - 1e-6)
+        assert report.facets["why"].present == (report.dimensions["cause"].level >= 1)
     assert seen == {0, 1, 2}
 
 
