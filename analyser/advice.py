@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from .cues import kinds_at
 from .languages import COMMON, lang_dir, spec_for
-from .report import Advice, Evidence, Report, torn
+from .report import Advice, Evidence, Report, decided
 from .script import convert
 
 #: A quoted span is cut to this many characters (with an ellipsis).
@@ -122,17 +122,6 @@ def _span(report: Report, cue: str | frozenset[str], by_cue: dict[str, list[Evid
     return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1] + "…"
 
 
-def _decided(score) -> int | None:
-    """The level advice is given for: a middle level chosen between two likelier ones (the model
-    torn between none and specific) is advised as the likelier of the two, and as nothing when
-    that is the top level; a level-1 message ("not only the kind of failure") would be wrong."""
-    pair = torn(score.probabilities)
-    if pair is None:
-        return score.level
-    p = score.probabilities
-    return pair[0] if p[pair[0]] > p[pair[1]] else None
-
-
 def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
     """``(topic, message key, quoted span or None)`` for each shortfall, in no set order."""
     ev = _by_cue(report)
@@ -144,19 +133,21 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
         out.append(("scope", "scope", _span(report, "vagueness.quantifier", ev)))
     if not facets["when"].present:
         out.append(("when", "when", None))
-    cause = _decided(dims["cause"])
+    # a level torn between two likelier ones is advised as the likelier (report.decided): "not
+    # only the kind of failure" would be wrong advice for a statement that most likely gives none
+    cause = decided(dims["cause"].level, dims["cause"].probabilities)
     if cause == 0:
         out.append(("cause", "cause_none", _span(report, "cause.placeholder", ev)))
     elif cause == 1:
         out.append(("cause", "cause_generic", _span(report, kinds_at("cause", 1), ev)))
     if not facets["next"].present:
         out.append(("next", "next", None))
-    apology = _decided(dims["apology"])
+    apology = decided(dims["apology"].level, dims["apology"].probabilities)
     if apology == 0:
         out.append(("apology", "apology_none", None))
     elif apology == 1:
         out.append(("apology", "apology_formulaic", None))
-    humour = dims["humour"].level
+    humour = decided(dims["humour"].level, dims["humour"].probabilities)
     if humour == 2:
         out.append(("humour", "humour_joke", _span(report, "humour.joke", ev)))
     elif humour == 1:

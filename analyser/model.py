@@ -30,7 +30,7 @@ import numpy as np
 
 from .cues import GROUPS
 from .errors import ModelError
-from .report import AS_JSON, AS_OBJECTS, DIMENSIONS, FACETS, DimensionScore, Evidence, EvidenceParts, FacetScore, evidence_json
+from .report import AS_JSON, AS_OBJECTS, DIMENSIONS, FACETS, DimensionScore, Evidence, EvidenceParts, FacetScore, decided, evidence_json
 
 FACET_HEADS = ("what", "scope", "when", "next")
 HEADS = DIMENSIONS + FACET_HEADS
@@ -321,7 +321,8 @@ class StatementModel:
             facets = {f: FacetScore(f, bool(chosen[k]), probs[f][i][1], tuple(evidence[i][k]))
                       for k, f in enumerate(FACET_HEADS, start=len(DIMENSIONS))}
             cause = dims["cause"]
-            facets["why"] = FacetScore("why", cause.level >= 1, p_dim[0][1] + p_dim[0][2], cause.evidence if cause.level >= 1 else ())
+            given = decided(cause.level, cause.probabilities) >= 1
+            facets["why"] = FacetScore("why", given, p_dim[0][1] + p_dim[0][2], cause.evidence if given else ())
             results.append((dims, {k: facets[k] for k in ("what", "scope", "when", "why", "next")}))
         return results
 
@@ -341,7 +342,8 @@ class StatementModel:
                 row[f"has_{f}"] = bool(chosen[k])
             row["lang"] = p.lang
             named = dict(zip(HEADS, ev))
-            named["why"] = named["cause"] if chosen[0] >= 1 else ()  # as FacetScore "why" in score()
+            given = decided(chosen[0], probs["cause"][len(out)]) >= 1
+            named["why"] = named["cause"] if given else ()  # as FacetScore "why" in score()
             row["evidence"] = evidence_json({k: named[k] for k in _EVIDENCE_ORDER})
             row["warnings"] = "; ".join(p.warnings)
             out.append(row)

@@ -6,10 +6,13 @@ Taiwan (Chinese with English), Canada (English with French), Switzerland and Bel
 would find no cue at all. :func:`language_parts` finds the parts; ``prepare`` tokenises
 each with its own tokeniser and matches each with its own lexicon.
 
-A text is split only when it can plainly be told: a sentence in another script (Han
-beside Latin letters), or a sentence whose function words clearly vote for another
-supported language (spaCy's stop-word lists, as language detection uses them). A
-sentence too short to tell belongs to the part before it. The thresholds are in
+The text is cut into sentences (a sentence end followed by white space, a line break, or a
+" / " or " | " between two versions of a line; never inside "14.30", "2.4" or "z. B."), and
+a piece too short to tell joins the one after it. A sentence is in another language when it
+is in another script (Han beside Latin letters), or when its function words clearly vote for
+another supported language (spaCy's stop-word lists, as language detection uses them), or,
+when the vote is unclear, when Lingua's fast detector names a language the vote saw. A
+sentence that cannot be told belongs to the part before it. The thresholds are in
 ``lang/common/config.json`` (``parts``).
 """
 from __future__ import annotations
@@ -18,14 +21,16 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from .detect import _HAN, _KANA_HANGUL, _LATIN_WORD, _by_lingua, _detector, stop_words, variant
-from .languages import common_config, registry, spec_for
+from .detect import _HAN, _KANA_HANGUL, _by_lingua, _detector, stop_word_votes, stop_words, variant
+from .languages import COMMON, common_config, registry, spec_for
 
-#: Where a part may end: a sentence end, a line break, or a " / " or " | " between the
-#: two versions of a bilingual line ("Service interruption / Interruption de service").
-_BREAK = re.compile(r"[.!?。！？;；\n]+\s*|\s[/|]\s")
-#: A word in Latin letters (``_LATIN_WORD`` of detect also takes runs of Han characters).
-_LATIN_ONLY = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
+#: Where a piece may end: a sentence end followed by white space and a capital or a character
+#: without case (not the dot of "14.30", "2.4", "ca. 5000" or "p. ex. dans"), a line break,
+#: or a " / " or " | " between the two versions of a bilingual line ("Service interruption /
+#: Interruption de service").
+_BREAK = re.compile(r"[。！？；]+\s*|[.!?;]+(?=\s+[^\W\d_a-z\u00df-\u00ff]|\s*$)\s*|\n\s*|\s[/|]\s")
+#: A word in Latin letters.
+_LATIN_ONLY = re.compile(r"[a-z\u00c0-\u024f]{2,}", re.IGNORECASE)
 
 
 class Part(NamedTuple):
@@ -42,27 +47,47 @@ def _han_folder() -> str | None:
     return next((s.folder for s in registry().values() if s.script == "Han"), None)
 
 
-def _sentence_folder(sentence: str, main: str, cfg: dict) -> str | None:
-    """The language folder a sentence is plainly written in, or None when it cannot be told."""
+def _sentence_folder(sentence: str, main: str, current: str, cfg: dict) -> str | None:
+    """The language folder a sentence is written in, or None when it cannot be told (it then
+    stays with ``current``, the part before it)."""
     if _KANA_HANGUL.search(sentence):
         return None  # Japanese or Korean: neither is a supported language
     han = len(_HAN.findall(sentence))
-    words = _LATIN_WORD.findall(sentence.lower())
-    if han >= cfg["min_han"]:
-        return _han_folder() if han >= len(_LATIN_ONLY.findall(sentence)) else None
+    words = [w.lower() for w in _LATIN_ONLY.findall(sentence)]
+    if han >= cfg["min_han"] and han >= len(words):
+        return _han_folder()
     if len(words) < cfg["min_words"]:
         return None
+    # a sentence in Latin letters after Chinese (or in a Chinese statement) is not Chinese,
+    # however few function words it has ("MTR Mobile app is temporarily unavailable")
+    beside_han = _han_folder() in (main, current)
     votes = _votes(words)
-    if not votes:
-        return None
-    ranked = sorted(votes.values(), reverse=True)
-    best = max(votes, key=votes.get)
-    second = ranked[1] if len(ranked) > 1 else 0.0
-    if votes[best] < max(cfg["min_votes"], cfg["min_share"] * len(words)) or votes[best] < cfg["margin"] * second:
-        return None
-    if best != main and _lingua_folder(sentence) != best:
-        return None  # stop-word lists miss words ("bien" is only in the Spanish one): Lingua must agree
-    return best
+    ranked = sorted(votes.items(), key=lambda fv: -fv[1]) + [(None, 0.0), (None, 0.0)]
+    (best, first), (_, second) = ranked[0], ranked[1]
+    if best is None or _unsupported_leads(words):
+        best = None  # no vote, or an unsupported language (Italian beside German) leads it
+    elif first >= max(cfg["min_votes"], cfg["min_share"] * len(words)) and first >= cfg["margin"] * second:
+        return best
+    elif best == current:
+        return best  # the vote leans to the language of the part it would join: no need to ask
+    if first < cfg["min_votes"] and not beside_han:
+        return None  # too few function words to be a sentence of another language ("Red Hat OS")
+    # an unclear vote ("bien" is only in the Spanish list): Lingua decides between the two
+    # languages with most votes, or among all supported ones for Latin words beside Chinese
+    lingua = _lingua_folder(sentence)
+    top_two = {f for f, v in ranked[:2] if f is not None and v >= 1}
+    if lingua is not None and lingua != _han_folder() and (lingua in top_two or beside_han):
+        return lingua
+    if beside_han and spec_for(main).folder != _han_folder():
+        return main
+    return None
+
+
+def _unsupported_leads(words: list[str]) -> bool:
+    """Whether the stop words of a language we do not support (``lang/common/stopwords``) clearly
+    lead those of every supported one: its sentence stays in the part it is in."""
+    (code, spec), best = stop_word_votes(words)[0]
+    return spec is None and best >= 2
 
 
 def _lingua_folder(sentence: str) -> str | None:
@@ -83,17 +108,16 @@ def _votes(words: list[str]) -> dict[str, float]:
     return votes
 
 
-def _other_latin_language(words: list[str], main: str, cfg: dict) -> bool:
+def _other_latin_language(text: str, main: str, cfg: dict) -> bool:
     """Whether another language's function words are frequent enough in the whole text for a
-    part of it to be in that language: one pass over the words as white space splits them
-    (a word with punctuation attached does not vote), so that one-language texts cost little
-    (about 12 µs on a corpus statement of 470 characters; a set intersection and a Counter
-    instead were slower)."""
+    part of it to be in that language: one pass over its words, so that one-language texts cost
+    little."""
+    words = text.lower().split()  # a word with punctuation attached does not vote: stripping cost more than the rest
     if len(words) < 2 * cfg["min_words"]:
         return False  # too short for two versions
     votes = _votes(words)
     other = max((v for f, v in votes.items() if f != main), default=0.0)
-    return other >= cfg["min_votes"] and other >= cfg["min_share"] * votes.get(main, 0.0)
+    return other >= cfg["min_votes"] and other >= cfg["text_min_share"] * votes.get(main, 0.0)
 
 
 @lru_cache(maxsize=1)
@@ -113,6 +137,29 @@ def _shared_words() -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _pieces(text: str, cfg: dict) -> list[tuple[int, int]]:
+    """The text cut into sentences; a piece too short to tell (an abbreviation's "z. ", "Nous
+    sommes désolés.", a two-word heading) joins the piece before it, or the one after it at the
+    start of the text."""
+    cuts = [0, *(m.end() for m in _BREAK.finditer(text)), len(text)]
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for end in cuts[1:]:
+        if end <= start:
+            continue
+        chunk = text[start:end]
+        if len(_LATIN_ONLY.findall(chunk)) >= cfg["min_words"] or len(_HAN.findall(chunk)) >= cfg["min_han"]:
+            pieces.append((start, end))
+        elif pieces:
+            pieces[-1] = (pieces[-1][0], end)
+        else:
+            continue  # a short start waits for the next piece
+        start = end
+    if start < len(text):
+        pieces.append((start, len(text))) if not pieces else pieces.__setitem__(-1, (pieces[-1][0], len(text)))
+    return pieces
+
+
 def language_parts(text: str, code: str) -> list[Part] | None:
     """The parts of ``text`` in other languages than ``code``'s, or None when it is in one language.
 
@@ -120,29 +167,27 @@ def language_parts(text: str, code: str) -> list[Part] | None:
     (a Chinese part takes the script it is written in).
     """
     main = spec_for(code)
-    if main.folder not in {s.folder for s in registry().values()}:
-        return None  # an unsupported language has no lexicon to compare with
+    if main.folder == COMMON:
+        return None  # an unsupported language has no lexicon to read its part with
     cfg = _settings()
-    han = _HAN.search(text) is not None
     if main.script == "Han":
         if len(_LATIN_ONLY.findall(text)) < cfg["min_words"]:
             return None  # product names in Latin letters ("App Store") are not a second language
-    elif not han and not _other_latin_language(text.lower().split(), main.folder, cfg):
+    elif not _HAN.search(text) and not _other_latin_language(text, main.folder, cfg):
         return None
-    cuts = [0, *(m.end() for m in _BREAK.finditer(text)), len(text)]
-    pieces = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+    pieces = _pieces(text, cfg)
     if len(pieces) < 2:
         return None
     folders = []
     current = main.folder
     for a, b in pieces:
-        current = _sentence_folder(text[a:b], main.folder, cfg) or current
+        current = _sentence_folder(text[a:b], main.folder, current, cfg) or current
         folders.append(current)
     if all(f == main.folder for f in folders):
         return None
     parts: list[Part] = []
     for (a, b), folder in zip(pieces, folders):
-        if parts and spec_for(parts[-1].code).folder == folder:
+        if parts and parts[-1].code == folder:
             parts[-1] = parts[-1]._replace(end=b)
         else:
             parts.append(Part(a, b, folder))

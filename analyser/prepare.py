@@ -63,6 +63,9 @@ def check_lang(lang: str) -> str:
     if known and known != COMMON:
         return known
     base = lang.split("-")[0]
+    region = canonical_code(base)
+    if region and region != COMMON and "-" in lang and not spec_for(region).variants:
+        return region  # fr-CA, de-CH, es-MX: one lexicon per language, so one code (zh keeps its aliases)
     if not (2 <= len(base) <= 3 and base.isalpha()) or known == COMMON:
         raise InputError(f"unknown language code {lang!r}; use one of {', '.join(supported_codes())}")
     return lang

@@ -34,10 +34,21 @@ def torn(probabilities) -> tuple[int, int] | None:
     """``(0, 2)`` when a dimension's level 1 was chosen between two levels it is less likely than
     (0.68 / 0.09 / 0.23: the rounded expected level is 1): the model is torn between none and
     the top level. None otherwise, and for facets and the cue rules (no probabilities)."""
-    p = tuple(probabilities or ())
+    p = tuple(probabilities) if probabilities is not None else ()
     if len(p) != 3 or p[1] + 2 * p[2] + 0.5 < 1 or p[1] + 2 * p[2] + 0.5 >= 2:
         return None  # not level 1
     return (0, 2) if p[1] < p[0] and p[1] < p[2] else None
+
+
+def decided(level: int, probabilities) -> int:
+    """The level a reader should act on: ``level``, or, when it is torn (:func:`torn`), the
+    likelier of the two it was chosen between. The advice and the ``why`` facet follow it, so
+    that "cause 1 generic, torn between none 0.68 and specific 0.23" asks for a cause and lists
+    ``why`` as missing."""
+    pair = torn(probabilities) if level == 1 else None
+    if pair is None:
+        return level
+    return pair[0] if probabilities[pair[0]] > probabilities[pair[1]] else pair[1]
 
 
 @dataclass(frozen=True, slots=True)  # slots: a batch holds tens of thousands of these

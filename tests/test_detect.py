@@ -31,7 +31,7 @@ def test_two_han_characters_are_enough_for_chinese(text, code):
 
 
 @pytest.mark.parametrize("given,code", [("EN", "en"), ("zh-hant", "zh-Hant"), ("zh-TW", "zh-Hant"),
-                                        ("ZH-cn", "zh-Hans"), ("en-US", "en-US"), ("ja", "ja"),
+                                        ("ZH-cn", "zh-Hans"), ("en-US", "en"), ("ja", "ja"),
                                         ("eng", "en"), ("DEU", "de"), ("zho", "zh")])
 def test_lang_codes_are_taken_in_any_case_and_by_region(given, code):
     from analyser.prepare import check_lang

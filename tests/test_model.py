@@ -164,6 +164,7 @@ def test_torn_names_the_levels_a_middle_level_was_chosen_between(p, expected):
 
 def test_shipped_levels_agree_with_scores_and_why_follows_cause():
     from analyser.api import analyse_many
+    from analyser.report import decided, torn
 
     texts = [r["text"] for r in authored_rows()[:120]]
     seen = set()
@@ -171,7 +172,10 @@ def test_shipped_levels_agree_with_scores_and_why_follows_cause():
         for d in report.dimensions.values():
             assert d.level == int(np.floor(2 * d.score + 0.5)), (d.name, d.level, d.score)
             seen.add(d.level)
-        assert report.facets["why"].present == (report.dimensions["cause"].level >= 1)
+        cause = report.dimensions["cause"]
+        assert report.facets["why"].present == (decided(cause.level, cause.probabilities) >= 1)
+        torn_towards_none = torn(cause.probabilities) and cause.probabilities[0] > cause.probabilities[2]
+        assert report.facets["why"].present == (cause.level >= 1 and not torn_towards_none)
     assert seen == {0, 1, 2}
 
 

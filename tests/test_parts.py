@@ -89,3 +89,59 @@ def test_a_bilingual_notice_scores_its_second_part():
     english = HONG_KONG.index("[Service")
     kinds = {m.entry.cue for m in p.cues if m.start >= english}
     assert {"apology.formula", "cause.connective"} <= kinds
+
+
+# Cases from a session-9 user test (written anew here).
+@pytest.mark.parametrize("text,lang,expected", [
+    # a dot inside a time, a version or an abbreviation is no sentence end
+    ("Seit 14.30 Uhr sind ca. 5000 Kunden in Bern ohne Internet, z. B. in den Quartieren Länggasse und "
+     "Breitenrain. Depuis 14 h 30, env. 5000 clients à Berne sont privés d'Internet, p. ex. dans les "
+     "quartiers de la Länggasse et du Breitenrain.", None,
+     [("de", "Seit 14.30 Uhr sind ca. 5000 Kunden"), ("fr", "Depuis 14 h 30, env. 5000 clients")]),
+    ("Version 2.4.1 of the app, released at 9 am, fails to start on Android 14. La version 2.4.1 de "
+     "l'application, publiée à 9 h, ne démarre pas sous Android 14.", None,
+     [("en", "Version 2.4.1 of the app"), ("fr", "La version 2.4.1 de")]),
+    # Latin words beside Chinese are a Latin-script part even with few function words
+    ("港鐵手機應用程式暫停服務 / MTR Mobile app is temporarily unavailable\n原因是伺服器過載，預計今晚10時前恢復 / "
+     "The cause is server overload; service should resume by 10 pm", None,
+     [("zh-Hant", "港鐵手機應用程式暫停服務"), ("en", "MTR Mobile app is temporarily"), ("zh-Hant", "原因是伺服器過載"),
+      ("en", "The cause is server overload")]),
+    # an unclear vote between English and French is settled by Lingua
+    ("Logins to the database console failed. Les connexions à la console de la base de données ont échoué.", "en",
+     [("en", "Logins to the database console"), ("fr", "Les connexions à la console")]),
+])
+def test_parts_of_user_test_layouts(text, lang, expected):
+    p = prepare(text, lang)
+    parts = language_parts(p.text, p.lang)
+    assert parts is not None
+    got = [(q.code, p.text[q.start:q.end]) for q in parts]
+    assert [c for c, _ in got] == [c for c, _ in expected], got
+    for (_, part_text), (_, start) in zip(got, expected):
+        assert part_text.startswith(start), (part_text, start)
+
+
+@pytest.mark.parametrize("text,lang", [
+    # a sentence in a language we do not support stays where it is
+    ("Dalle ore 8:00 il servizio di e-banking non è disponibile in tutto il Ticino. Ci scusiamo per il disagio "
+     "e prevediamo di ripristinarlo entro le 12:00. Seit 8:00 Uhr ist das E-Banking im ganzen Tessin nicht "
+     "verfügbar. Wir entschuldigen uns für die Unannehmlichkeiten.", "de"),
+    ("Il servizio è di nuovo disponibile per tutti i clienti. The service is available again for all customers "
+     "and we are sorry for the trouble.", "it"),
+    # one-language statements with words of another
+    ("Our teams in Montréal and Trois-Rivières are restoring the service at the Gare Centrale and the "
+     "Place des Arts stations; we expect it back by 5 pm.", "en"),
+    ("Nuestro director dijo: \"we are working on it\". El servicio de pagos sigue caído en Madrid y Barcelona "
+     "desde las 10:00 y esperamos restablecerlo antes de las 14:00.", "es"),
+])
+def test_no_split_for_unsupported_languages_or_foreign_words(text, lang):
+    p = prepare(text, lang)
+    assert language_parts(p.text, p.lang) is None
+    assert not any("more than one language" in w for w in p.warnings)
+
+
+@pytest.mark.parametrize("given,code", [("fr-CA", "fr"), ("de-CH", "de"), ("es-MX", "es"), ("FR-ca", "fr"),
+                                        ("zh-HK", "zh-Hant"), ("zh-SG", "zh-Hans")])
+def test_a_region_subtag_names_the_language(given, code):
+    from analyser.prepare import check_lang
+
+    assert check_lang(given) == code
