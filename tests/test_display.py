@@ -308,3 +308,13 @@ def test_random_overlapping_spans_round_trip():
         ET.fromstring("<!DOCTYPE r [<!ENTITY nbsp '&#160;'>]><r>" + html + "</r>")
 
     check()
+
+
+def test_a_torn_level_is_marked_with_both_likelier_levels():
+    dims = {d: DimensionScore(d, 0, 0.0, (), (1.0, 0.0, 0.0)) for d in DIMENSIONS}
+    dims["cause"] = DimensionScore("cause", 1, (0.09 + 2 * 0.23) / 2, (), (0.68, 0.09, 0.23))
+    facets = {f: FacetScore(f, False) for f in FACETS}
+    html = render_html(Report("Something happened.", "en", 1.0, "model", dims, facets))
+    marks = [line for line in html.split("<tr") if 'data-role="torn"' in line]
+    assert len(marks) == 1 and 'data-dim="cause"' in marks[0]
+    assert "none 0.68" in marks[0] and "specific 0.23" in marks[0]
