@@ -152,24 +152,26 @@ def _shared_words() -> dict[str, tuple[str, ...]]:
 def _pieces(text: str, cfg: dict) -> list[tuple[int, int]]:
     """The text cut into sentences; a piece too short to tell (an abbreviation's "z. ", "Nous
     sommes désolés.", a two-word heading) joins the piece before it, or the one after it at the
-    start of the text."""
-    cuts = [0, *(m.end() for m in _BREAK.finditer(text)), len(text)]
+    start of the text. Each cut's segment is counted once, so the work stays linear however
+    many short segments pile up."""
+    cuts = [m.end() for m in _BREAK.finditer(text)] + [len(text)]
     pieces: list[tuple[int, int]] = []
-    start = 0
-    for end in cuts[1:]:
-        if end <= start:
+    start = previous = words = han = 0
+    for end in cuts:
+        if end <= previous:
             continue
-        chunk = text[start:end]
-        if len(_LATIN_ONLY.findall(chunk)) >= cfg["min_words"] or len(_HAN.findall(chunk)) >= cfg["min_han"]:
+        segment = text[previous:end]
+        words += len(_LATIN_ONLY.findall(segment))
+        han += len(_HAN.findall(segment))
+        previous = end
+        if words >= cfg["min_words"] or han >= cfg["min_han"]:
             pieces.append((start, end))
         elif pieces:
             pieces[-1] = (pieces[-1][0], end)
         else:
-            continue  # a short start waits for the next piece
-        start = end
-    if start < len(text):
-        pieces.append((start, len(text))) if not pieces else pieces.__setitem__(-1, (pieces[-1][0], len(text)))
-    return pieces
+            continue  # a short start waits for the next segment
+        start, words, han = end, 0, 0
+    return pieces or [(0, len(text))]
 
 
 def language_parts(text: str, code: str) -> list[Part] | None:

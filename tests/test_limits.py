@@ -64,6 +64,10 @@ UNITS = {
     "dotted-capital-i": "İ",
     "zero-width": "\u200b",
     "url": "https://status.example.com/",
+    # statements in two languages (parts.py): sentences that alternate, and pieces too short to tell
+    "bilingual": "Sorry, the service is down for all of you. Nous sommes désolés, le service est en panne. ",
+    "short-pieces": "ab。",
+    "han-latin": "服务中断 service is down for you. ",
 }
 # Cue words of each language, glued and spaced.
 LANG_UNITS = {
