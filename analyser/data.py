@@ -59,18 +59,19 @@ def read_corpus(corpus: Path | str | None = None) -> dict[str, dict]:
     return rows
 
 
+def _text_row(r: dict, source: str) -> dict:
+    """A statement stored with its text (authored, blind) as a loader row."""
+    return {
+        "id": r["id"], "source": source, "lang": r["lang"], "text": r["text"],
+        "company": r.get("company", ""), "incident": r.get("incident") or r["id"],
+        "stage": r.get("stage", ""), "channel": r.get("channel", ""), "sector": r.get("sector", ""),
+        "started_at": r.get("started_at"), "published_at": r.get("published_at"),
+        **{k: r[k] for k in LABELS}, "note": r.get("note", ""),
+    }
+
+
 def authored_rows(data_dir: Path = DATA_DIR) -> list[dict]:
-    rows = []
-    for path in sorted((data_dir / "authored").glob("*.jsonl")):
-        for r in _read_jsonl(path):
-            rows.append({
-                "id": r["id"], "source": "authored", "lang": r["lang"], "text": r["text"],
-                "company": r.get("company", ""), "incident": r.get("incident") or r["id"],
-                "stage": r.get("stage", ""), "channel": r.get("channel", ""), "sector": r.get("sector", ""),
-                "started_at": r.get("started_at"), "published_at": r.get("published_at"),
-                **{k: r[k] for k in LABELS}, "note": r.get("note", ""),
-            })
-    return rows
+    return [_text_row(r, "authored") for path in sorted((data_dir / "authored").glob("*.jsonl")) for r in _read_jsonl(path)]
 
 
 BLIND_FILE = DATA_DIR / "blind" / "blind.jsonl"
@@ -79,13 +80,7 @@ BLIND_FILE = DATA_DIR / "blind" / "blind.jsonl"
 def blind_rows(path: Path = BLIND_FILE) -> list[dict]:
     """The blind set: statements written and labelled after the models, by sessions that never saw
     the training data, never trained on (``data/statements/README.md``, "Blind set")."""
-    rows = []
-    for r in _read_jsonl(path):
-        rows.append({"id": r["id"], "source": "blind", "lang": r["lang"], "text": r["text"], "company": "",
-                     "incident": r["id"], "stage": r.get("stage", ""), "channel": r.get("channel", ""),
-                     "sector": r.get("sector", ""), "started_at": None, "published_at": None,
-                     **{k: int(r[k]) for k in LABELS}, "note": r.get("note", "")})
-    return rows
+    return [_text_row(r, "blind") for r in _read_jsonl(path)]
 
 
 def real_rows(corpus: Path | str | None = None, data_dir: Path = DATA_DIR) -> list[dict]:

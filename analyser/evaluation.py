@@ -212,10 +212,10 @@ def blind(model) -> dict:
     import pandas as pd
 
     from .data import blind_rows
-    from .prepare import prepare
+    from .training import prepare_all
 
     df = pd.DataFrame(blind_rows())
-    prepared = [prepare(t, l) for t, l in zip(df["text"], df["lang"])]
+    prepared = prepare_all(df)
     return {"model": table(df, model_predictions(model, prepared)), "rules": table(df, rule_predictions(prepared))}
 
 

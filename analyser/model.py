@@ -333,7 +333,7 @@ class StatementModel:
         expected = np.stack([probs[d] @ np.arange(3) / 2 for d in DIMENSIONS], axis=1).tolist()
         n_dims = len(DIMENSIONS)
         out = []
-        for p, chosen, score, ev in zip(prepared, levels, expected, evidence):
+        for i, (p, chosen, score, ev) in enumerate(zip(prepared, levels, expected, evidence)):
             row = {}
             for k, d in enumerate(DIMENSIONS):
                 row[f"{d}_level"] = chosen[k]
@@ -342,7 +342,7 @@ class StatementModel:
                 row[f"has_{f}"] = bool(chosen[k])
             row["lang"] = p.lang
             named = dict(zip(HEADS, ev))
-            given = decided(chosen[0], probs["cause"][len(out)]) >= 1
+            given = decided(chosen[0], probs["cause"][i]) >= 1
             named["why"] = named["cause"] if given else ()  # as FacetScore "why" in score()
             row["evidence"] = evidence_json({k: named[k] for k in _EVIDENCE_ORDER})
             row["warnings"] = "; ".join(p.warnings)

@@ -6,14 +6,15 @@ Taiwan (Chinese with English), Canada (English with French), Switzerland and Bel
 would find no cue at all. :func:`language_parts` finds the parts; ``prepare`` tokenises
 each with its own tokeniser and matches each with its own lexicon.
 
-The text is cut into sentences (a sentence end followed by white space, a line break, or a
+The text is cut into sentences (a sentence end followed by a capital, a line break, or a
 " / " or " | " between two versions of a line; never inside "14.30", "2.4" or "z. B."), and
-a piece too short to tell joins the one after it. A sentence is in another language when it
-is in another script (Han beside Latin letters), or when its function words clearly vote for
-another supported language (spaCy's stop-word lists, as language detection uses them), or,
-when the vote is unclear, when Lingua's fast detector names a language the vote saw. A
-sentence that cannot be told belongs to the part before it. The thresholds are in
-``lang/common/config.json`` (``parts``).
+a piece too short to tell joins the one before it (the one after it at the start). A
+sentence is in another language when it is in another script (Han beside Latin letters), or
+when its function words clearly vote for another supported language (spaCy's stop-word
+lists, as language detection uses them), or, when the vote is unclear, when Lingua's fast
+detector picks one of the two languages with most votes. A sentence led by the stop words of
+a language we do not support, or that cannot be told, belongs to the part before it. The
+thresholds are in ``lang/common/config.json`` (``parts``).
 """
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ def _settings() -> dict:
     return common_config()["parts"]
 
 
+@lru_cache(maxsize=1)
 def _han_folder() -> str | None:
     return next((s.folder for s in registry().values() if s.script == "Han"), None)
 
@@ -78,7 +80,7 @@ def _sentence_folder(sentence: str, main: str, current: str, cfg: dict) -> str |
     top_two = {f for f, v in ranked[:2] if f is not None and v >= 1}
     if lingua is not None and lingua != _han_folder() and (lingua in top_two or beside_han):
         return lingua
-    if beside_han and spec_for(main).folder != _han_folder():
+    if beside_han and main != _han_folder():
         return main
     return None
 

@@ -35,8 +35,8 @@ def torn(probabilities) -> tuple[int, int] | None:
     (0.68 / 0.09 / 0.23: the rounded expected level is 1): the model is torn between none and
     the top level. None otherwise, and for facets and the cue rules (no probabilities)."""
     p = tuple(probabilities) if probabilities is not None else ()
-    if len(p) != 3 or p[1] + 2 * p[2] + 0.5 < 1 or p[1] + 2 * p[2] + 0.5 >= 2:
-        return None  # not level 1
+    if len(p) != 3 or not 0.5 <= p[1] + 2 * p[2] < 1.5:
+        return None  # the rounded expected level is not 1
     return (0, 2) if p[1] < p[0] and p[1] < p[2] else None
 
 

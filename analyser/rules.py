@@ -43,14 +43,15 @@ def _sentence_of(bounds: list[tuple[int, int]], pos: int) -> int:
 
 # Cues that cancel the level-giving cues of their group in the same sentence.
 _BLOCKERS = {"cause.denial": "cause", "cause.unknown": "cause", "apology.negated": "apology"}
-# (with every cause kind that gives a level on its own: see score_rules)
-_BLOCKABLE = {"cause.connective", "apology.formula", "apology.accountable", "apology.remedy", "apology.harm"}
+# (with every cause and apology kind that gives a level on its own: see score_rules)
+_BLOCKABLE = {"cause.connective"}
 
 
 def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str, FacetScore]]:
     """Levels, scores and evidence from the cue rules above."""
     domain, mechanism = kinds_at("cause", 1), kinds_at("cause", 2)
-    blockable = _BLOCKABLE | domain | mechanism
+    formula, accountable = kinds_at("apology", 1), kinds_at("apology", 2)
+    blockable = _BLOCKABLE | domain | mechanism | formula | accountable
     bounds = _sentence_ids(prepared)
     blocked: set[tuple[str, int]] = {
         (_BLOCKERS[m.entry.cue], _sentence_of(bounds, m.start)) for m in prepared.cues if m.entry.cue in _BLOCKERS
@@ -84,7 +85,7 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
         return tuple(prepared.cue_evidence(m) for m in matches)
 
     cause = 2 if not mechanism.isdisjoint(by_cue) else 1 if not domain.isdisjoint(by_cue) else 0
-    apology = (2 if has("apology.accountable") or has("apology.remedy") or has("apology.harm") else 1) if has("apology.formula") else 0
+    apology = (2 if not accountable.isdisjoint(by_cue) else 1) if not formula.isdisjoint(by_cue) else 0
     humour = 2 if has("humour.joke") else 1 if has("humour.light") else 0
     present = {f: has(f + ".") for f in ("what", "scope", "when", "next")}
     present["why"] = cause >= 1
