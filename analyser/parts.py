@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from .detect import _HAN, _KANA_HANGUL, _by_lingua, _detector, stop_word_votes, stop_words, variant
+from .detect import HAN, KANA_HANGUL, by_lingua, fast_detector, stop_word_votes, stop_words, variant
 from .languages import COMMON, common_config, registry, spec_for
 
 #: Where a piece may end: a sentence end followed by white space and a capital or a character
@@ -52,9 +52,9 @@ def _han_folder() -> str | None:
 def _sentence_folder(sentence: str, main: str, current: str, cfg: dict) -> str | None:
     """The language folder a sentence is written in, or None when it cannot be told (it then
     stays with ``current``, the part before it)."""
-    if _KANA_HANGUL.search(sentence):
+    if KANA_HANGUL.search(sentence):
         return None  # Japanese or Korean: neither is a supported language
-    han = len(_HAN.findall(sentence))
+    han = len(HAN.findall(sentence))
     words = [w.lower() for w in _LATIN_ONLY.findall(sentence)]
     if han >= cfg["min_han"] and han >= len(words):
         return _han_folder()
@@ -93,22 +93,10 @@ def _unsupported_leads(words: list[str]) -> bool:
 
 
 def _lingua_folder(sentence: str) -> str | None:
-    """The folder of the language Lingua's fast detector ranks first, if it is a supported one.
-
-    Language detection's detector (all configured languages) when it is loaded; otherwise one
-    over the supported languages only, about a third of its memory (a batch with a language
-    column never loads the other)."""
-    detector = _detector() if _detector.cache_info().currsize else _supported_detector()
-    best = detector.compute_language_confidence_values(sentence)[0]
-    spec = _by_lingua().get(best.language)
+    """The folder of the language Lingua's fast detector ranks first, if it is a supported one."""
+    best = fast_detector().compute_language_confidence_values(sentence)[0]
+    spec = by_lingua().get(best.language)
     return spec.folder if spec is not None else None
-
-
-@lru_cache(maxsize=1)
-def _supported_detector():
-    from lingua import LanguageDetectorBuilder
-
-    return LanguageDetectorBuilder.from_languages(*_by_lingua()).with_low_accuracy_mode().build()
 
 
 def _votes(words: list[str]) -> dict[str, float]:
@@ -164,7 +152,7 @@ def _pieces(text: str, cfg: dict) -> list[tuple[int, int]]:
             continue
         segment = text[previous:end]
         words += len(_LATIN_ONLY.findall(segment))
-        han += len(_HAN.findall(segment))
+        han += len(HAN.findall(segment))
         previous = end
         if words >= cfg["min_words"] or han >= cfg["min_han"]:
             pieces.append((start, end))
@@ -189,7 +177,7 @@ def language_parts(text: str, code: str) -> list[Part] | None:
     if main.script == "Han":
         if len(_LATIN_ONLY.findall(text)) < cfg["min_words"]:
             return None  # product names in Latin letters ("App Store") are not a second language
-    elif not _HAN.search(text) and not _other_latin_language(text, main.folder, cfg):
+    elif not HAN.search(text) and not _other_latin_language(text, main.folder, cfg):
         return None
     pieces = _pieces(text, cfg)
     if len(pieces) < 2:
