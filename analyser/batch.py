@@ -147,17 +147,19 @@ def _rows(texts: list, langs: list, method: str) -> list:
 
 def score_columns(texts, langs=None, published=None, started=None, *, method: str = "auto",
                   text_col: str = "text", published_col: str = "published_at",
-                  started_col: str = "started_at"):
+                  started_col: str = "started_at", lang: str | None = None):
     """The scored columns for a sequence of texts, as a DataFrame with a fresh RangeIndex.
 
     ``published`` and ``started`` (sequences of timestamps, or ``None``) add the
-    timeliness columns when both are given.
+    timeliness columns when both are given. ``lang`` is the language of every row
+    whose ``langs`` cell is blank (or of every row, without ``langs``); without it
+    such rows have their language detected.
     """
     import pandas as pd
 
     texts = list(texts)
     n = len(texts)
-    langs = [None] * n if langs is None else [_lang_value(v) for v in langs]
+    langs = [lang] * n if langs is None else [_lang_value(v) or lang for v in langs]
     cols: dict[str, list] = {c: [None] * n for c in RESULT_COLUMNS}
     cols["error"] = [""] * n
     cols["warnings"] = [""] * n
@@ -219,7 +221,7 @@ def _require(columns, name: str | None, option: str, path=None) -> None:
 
 def score_frame(df, text_col: str = "text", lang_col: str | None = None, id_col: str | None = None,
                 published_col: str | None = "published_at", started_col: str | None = "started_at",
-                method: str = "auto"):
+                method: str = "auto", lang: str | None = None):
     """Score every row of a DataFrame; returns a new frame with the ``batch`` columns.
 
     The input's columns come first, unchanged, then :data:`RESULT_COLUMNS`, then
@@ -227,6 +229,9 @@ def score_frame(df, text_col: str = "text", lang_col: str | None = None, id_col:
     ``started_col`` are both columns of ``df``. The index is kept, so this is a
     Dask ``map_partitions`` function (see the module docstring). Rows that
     cannot be scored get a message in ``error``; nothing is raised for them.
+    ``lang`` (a code such as ``"en"``) is the language of every row, or with
+    ``lang_col`` of the rows whose cell is blank; without either it is detected
+    row by row.
 
     >>> import pandas as pd
     >>> out = score_frame(pd.DataFrame({"text": ["Sorry: payments failed from 14:05 to 14:40.", ""]}), method="rules")
@@ -242,11 +247,16 @@ def score_frame(df, text_col: str = "text", lang_col: str | None = None, id_col:
     _require(df.columns, text_col, "text_col")
     _require(df.columns, lang_col, "lang_col")
     _require(df.columns, id_col, "id_col")
+    if lang is not None:
+        from .prepare import check_lang
+
+        lang = check_lang(lang)
     timed = bool(published_col and started_col and published_col in df.columns and started_col in df.columns)
     scored = score_columns(
         df[text_col].tolist(), df[lang_col].tolist() if lang_col else None,
         df[published_col].tolist() if timed else None, df[started_col].tolist() if timed else None,
-        method=method, text_col=text_col, published_col=published_col or "", started_col=started_col or "")
+        method=method, text_col=text_col, published_col=published_col or "", started_col=started_col or "",
+        lang=lang)
     scored.index = df.index
     scored = scored.rename(columns=output_names(df.columns, timed))
     return pd.concat([df, scored], axis=1)
@@ -262,6 +272,7 @@ class Options:
     published_col: str | None = "published_at"
     started_col: str | None = "started_at"
     method: str = "auto"
+    lang: str | None = None  # every row's language (with lang_col: of its blank cells)
 
 
 def _payload(chunk, opts: Options, timed: bool) -> tuple:
@@ -270,14 +281,14 @@ def _payload(chunk, opts: Options, timed: bool) -> tuple:
         chunk[opts.lang_col].tolist() if opts.lang_col else None,
         chunk[opts.published_col].tolist() if timed else None,
         chunk[opts.started_col].tolist() if timed else None,
-        opts.method, opts.text_col, opts.published_col or "", opts.started_col or "",
+        opts.method, opts.text_col, opts.published_col or "", opts.started_col or "", opts.lang,
     )
 
 
 def _score_payload(payload: tuple):
-    texts, langs, published, started, method, text_col, published_col, started_col = payload
+    texts, langs, published, started, method, text_col, published_col, started_col, lang = payload
     return score_columns(texts, langs, published, started, method=method, text_col=text_col,
-                         published_col=published_col, started_col=started_col)
+                         published_col=published_col, started_col=started_col, lang=lang)
 
 
 def _resolved_method(method: str) -> tuple[str, str]:
@@ -663,7 +674,9 @@ def add_parser(sub) -> None:
     p.add_argument("-o", "--output", metavar="OUT", required=True, help="output table (.csv, .jsonl or .parquet)")
     p.add_argument("--text-column", metavar="COLUMN", default="text", help="column with the statements (default: text)")
     p.add_argument("--id-column", metavar="COLUMN", help="column of row ids (duplicates are reported once, and allowed)")
-    p.add_argument("--lang-column", metavar="COLUMN", help="column of language codes (blank cells: detected)")
+    p.add_argument("--lang-column", metavar="COLUMN", help="column of language codes (blank cells: --lang, else detected)")
+    p.add_argument("--lang", metavar="CODE", help="the language of every row (with --lang-column: of its blank cells); "
+                                                  "skips detection, which is slower and loads ~200 MB of models")
     p.add_argument("--published-column", metavar="COLUMN", help="publication time column (default: published_at, if present)")
     p.add_argument("--started-column", metavar="COLUMN", help="incident start time column (default: started_at, if present)")
     p.add_argument("--by-incident", metavar="COLUMN", help="also write a per-incident summary grouped by COLUMN")
@@ -688,7 +701,10 @@ def _cmd(args) -> int:
         signal.signal(signal.SIGTERM, _terminated)
     explicit = tuple(o for o, v in (("--published-column", args.published_column),
                                     ("--started-column", args.started_column)) if v is not None)
+    from .prepare import check_lang
+
     opts = Options(text_col=args.text_column, lang_col=args.lang_column, id_col=args.id_column,
+                   lang=check_lang(args.lang) if args.lang is not None else None,
                    published_col=args.published_column or "published_at",
                    started_col=args.started_column or "started_at",
                    method="rules" if args.rules else "auto")

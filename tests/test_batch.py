@@ -694,3 +694,46 @@ def test_a_file_system_without_locks_runs_unlocked(tmp_path, capsys, monkeypatch
     out = tmp_path / "out.csv"
     assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+# -- one language for every row (--lang, score_frame(lang=)) -------------------------------
+
+def test_lang_gives_every_row_its_language_without_detection(tmp_path, capsys, monkeypatch):
+    """``--lang`` scores as a language column of that code would, and never runs detection."""
+    base = table()
+    english = base[base["lang"] == "en"].drop(columns=["lang"]).reset_index(drop=True)
+    with_column = english.assign(lang="en")
+    write(with_column, tmp_path / "col.csv")
+    write(english, tmp_path / "bare.csv")
+    assert run_cli(tmp_path / "col.csv", "-o", tmp_path / "by_column.csv", "--rules", "-q",
+                   "--lang-column", "lang", capsys=capsys)[0] == 0
+
+    def no_detection(text):
+        raise AssertionError("language detection ran although --lang was given")
+
+    monkeypatch.setattr("analyser.prepare.detect", no_detection)
+    assert run_cli(tmp_path / "bare.csv", "-o", tmp_path / "by_option.csv", "--rules", "-q", "--lang", "EN",
+                   capsys=capsys)[0] == 0
+    by_column = read(tmp_path / "by_column.csv").drop(columns=["lang"]).rename(columns={"analyser_lang": "lang"})
+    by_option = read(tmp_path / "by_option.csv")
+    assert (by_option["lang"][by_option["error"] == ""] == "en").all()
+    assert by_option.equals(by_column[list(by_option.columns)])
+
+
+def test_lang_fills_the_blank_cells_of_a_language_column(tmp_path, capsys, monkeypatch):
+    df = pd.DataFrame({"lang": ["fr", "", "zh-TW"], "text": ["Le service est rétabli.", "The service is back.",
+                                                             "服務已恢復正常。"]})
+    monkeypatch.setattr("analyser.prepare.detect", lambda text: (_ for _ in ()).throw(AssertionError(text)))
+    out = score_frame(df, lang_col="lang", lang="en", method="rules")
+    assert out["analyser_lang"].tolist() == ["fr", "en", "zh-Hant"]
+
+
+@pytest.mark.parametrize("code", ["klingon", "12", "e n"])
+def test_an_unknown_lang_is_a_one_line_error(tmp_path, capsys, code):
+    src = write(table(), tmp_path / "in.csv")
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", "--lang", code, capsys=capsys)
+    assert rc == 2
+    assert err.count("\n") == 1 and "unknown language code" in err
+    assert not (tmp_path / "out.csv").exists()
+    with pytest.raises(Exception, match="unknown language code"):
+        score_frame(table(), lang=code, method="rules")
