@@ -75,6 +75,7 @@ import shutil
 import sys
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -247,6 +248,9 @@ def score_frame(df, text_col: str = "text", lang_col: str | None = None, id_col:
     _require(df.columns, text_col, "text_col")
     _require(df.columns, lang_col, "lang_col")
     _require(df.columns, id_col, "id_col")
+    for name in dict.fromkeys(c for c in (text_col, lang_col, id_col, published_col, started_col) if c is not None):
+        if list(df.columns).count(name) > 1:
+            raise InputError(f"the frame has two or more columns named {name!r}; give each its own name")
     if lang is not None:
         from .prepare import check_lang
 
@@ -273,6 +277,7 @@ class Options:
     started_col: str | None = "started_at"
     method: str = "auto"
     lang: str | None = None  # every row's language (with lang_col: of its blank cells)
+    encoding: str | None = None  # of a CSV or JSONL input (None: UTF-8, or UTF-16 by its BOM)
 
 
 def _payload(chunk, opts: Options, timed: bool) -> tuple:
@@ -304,6 +309,16 @@ def _resolved_method(method: str) -> tuple[str, str]:
         return "model", f"{path}:{st.st_size}:{st.st_mtime_ns}"
     except OSError:
         return "model", str(path)
+
+
+@contextmanager
+def _writing(where: Path, hint: str = ""):
+    """A failed write (a full disk, a quota, a lost mount) as one line naming the folder, not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise AnalyserError(f"cannot write in {where}: {reason}{hint}") from None
 
 
 def work_dir(out: Path) -> Path:
@@ -402,14 +417,14 @@ class _Run:
     def _save(self) -> None:
         from .tables import atomic_path
 
-        with atomic_path(self.dir / "state.json") as tmp:
+        with _writing(self.dir), atomic_path(self.dir / "state.json") as tmp:
             tmp.write_text(json.dumps(self.state, indent=1), encoding="utf-8")
 
     def write_part(self, i: int, frame, errors: int = 0) -> None:
         from .tables import atomic_path, write_frame
 
         assert i == len(self.state["parts"]), "parts are written in order"
-        with atomic_path(self.dir / _part_name(i, self.fmt)) as tmp:
+        with _writing(self.dir), atomic_path(self.dir / _part_name(i, self.fmt)) as tmp:
             write_frame(frame, tmp, self.fmt, header=(i == 0))
         self.state["parts"].append(len(frame))
         self.state["errors"].append(errors)
@@ -554,7 +569,7 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
         except ImportError:
             raise InputError("Parquet needs pyarrow: pip install 'analyser[parquet]'") from None
 
-    info: TableInfo = scan_table(inp, opts.id_col)
+    info: TableInfo = scan_table(inp, opts.id_col, opts.encoding)
     _require(info.columns, opts.text_col, "--text-column", inp)
     for name, option in ((opts.lang_col, "--lang-column"), (opts.id_col, "--id-column"), (by_incident, "--by-incident")):
         _require(info.columns, name, option, inp)
@@ -633,7 +648,9 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
         rows = sum(run.state["parts"])
         if rows != info.rows:
             raise InputError(f"{inp} changed while it was being read ({info.rows:,} rows at first, {rows:,} scored)")
-        join_parts(parts, out, out_fmt)
+        with _writing(out.parent, f"; the scored chunks are kept in {run.dir}: rerun with --resume once there is "
+                                  "room (joining them needs room for the output beside them)"):
+            join_parts(parts, out, out_fmt)
         counts["rows"] = rows
         if by_incident:
             from .tables import read_part
@@ -649,7 +666,8 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
             for k, part in enumerate(parts):
                 acc.update(read_part(part, out_fmt, columns, header=(k == 0), usecols=use))
             table = acc.frame()
-            write_table(table, summary_path)
+            with _writing(summary_path.parent):
+                write_table(table, summary_path)
             counts["incidents"] = len(table)
             note(f"{len(table):,} incident(s) summarised in {summary_path}")
         counts["errors"] = sum(run.state["errors"])
@@ -677,6 +695,8 @@ def add_parser(sub) -> None:
     p.add_argument("--lang-column", metavar="COLUMN", help="column of language codes (blank cells: --lang, else detected)")
     p.add_argument("--lang", metavar="CODE", help="the language of every row (with --lang-column: of its blank cells); "
                                                   "skips detection, which is slower and loads ~200 MB of models")
+    p.add_argument("--encoding", metavar="NAME", help="encoding of a CSV or JSONL input (default UTF-8, or UTF-16 "
+                                                      "when it starts with its byte-order mark), e.g. gb18030, big5, cp1252")
     p.add_argument("--published-column", metavar="COLUMN", help="publication time column (default: published_at, if present)")
     p.add_argument("--started-column", metavar="COLUMN", help="incident start time column (default: started_at, if present)")
     p.add_argument("--by-incident", metavar="COLUMN", help="also write a per-incident summary grouped by COLUMN")
@@ -704,7 +724,7 @@ def _cmd(args) -> int:
     from .prepare import check_lang
 
     opts = Options(text_col=args.text_column, lang_col=args.lang_column, id_col=args.id_column,
-                   lang=check_lang(args.lang) if args.lang is not None else None,
+                   lang=check_lang(args.lang) if args.lang is not None else None, encoding=args.encoding,
                    published_col=args.published_column or "published_at",
                    started_col=args.started_column or "started_at",
                    method="rules" if args.rules else "auto")

@@ -59,6 +59,7 @@ class TableInfo:
     columns: tuple
     rows: int
     duplicate_ids: int = 0
+    encoding: str = "utf-8-sig"  # of a CSV or JSONL file
 
 
 def _check_input(path: Path) -> str:
@@ -111,34 +112,75 @@ def _csv_error(path: Path, line: int, exc: Exception) -> InputError:
     return InputError(f"{path}, line {line}: malformed CSV: {msg}")
 
 
-def scan_table(path: Path, id_col: str | None = None) -> TableInfo:
+def _refuse_duplicate_names(path, names) -> None:
+    """Two columns of one name: pandas would rename one ("note.1") or hold both under it, so the
+    output could not keep the input's columns."""
+    twice = [c for i, c in enumerate(names) if c in names[:i]]
+    if twice:
+        raise InputError(f"{path}: the header names column {twice[0]!r} more than once; give each column its own name")
+
+
+class _LastLine:
+    """The lines of a file, remembering the last one read (the csv module does not say whether a
+    one-field row was quoted: ``""`` is a row to pandas, an empty line is not)."""
+
+    def __init__(self, fh):
+        self._fh = fh
+        self.last = ""
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self._fh)
+        return self.last
+
+
+def text_encoding(path: Path, encoding: str | None = None) -> str:
+    """The encoding a CSV or JSONL file is read with: ``encoding`` when given (checked), else UTF-16
+    when the file opens with its byte-order mark, else UTF-8 (with or without a BOM)."""
+    import codecs
+
+    if encoding:
+        try:
+            return codecs.lookup(encoding).name
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r} (e.g. utf-8, gb18030, big5, cp1252, utf-16)") from None
+    with open(path, "rb") as fh:
+        start = fh.read(2)
+    return "utf-16" if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+
+
+def scan_table(path: Path, id_col: str | None = None, encoding: str | None = None) -> TableInfo:
     """Check a table from end to end without keeping it: columns, row count, duplicate ids.
 
     Raises :class:`InputError` (one line, with the file and line where it can)
-    for undecodable or malformed files, before any scoring starts.
+    for undecodable or malformed files, before any scoring starts. ``encoding``
+    is that of a CSV or JSONL file (:func:`text_encoding`).
     """
     fmt = _check_input(path)
     hashes: list = []
+    if fmt in (".csv", ".jsonl"):
+        encoding = text_encoding(path, encoding)
     if fmt == ".csv":
         csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
         rows = 0
         line = 0
         try:
-            with open(path, encoding="utf-8-sig", newline="") as fh:
-                reader = csv.reader(fh, strict=True)
+            with open(path, encoding=encoding, newline="") as fh:
+                lines = _LastLine(fh)
+                reader = csv.reader(lines, strict=True)
                 try:
                     header = next(reader)
                 except StopIteration:
                     raise InputError(f"{path} is empty: no header row") from None
-                twice = [c for i, c in enumerate(header) if c in header[:i]]
-                if twice:  # pandas would rename one ("note.1"): the output could not keep the input's columns
-                    raise InputError(f"{path}: the header names column {twice[0]!r} more than once; "
-                                     "give each column its own name")
+                _refuse_duplicate_names(path, header)
                 id_at = header.index(id_col) if id_col in header else None
                 ids: list = []
                 line = reader.line_num
                 for row in reader:
-                    if len(row) <= 1 and not "".join(row).strip():  # blank or white-space line: pandas skips it too
+                    # a blank or white-space line: pandas skips it too, but not a quoted empty cell ("")
+                    if len(row) <= 1 and not "".join(row).strip() and '"' not in lines.last:
                         line = reader.line_num
                         continue
                     if len(row) > len(header):
@@ -156,13 +198,13 @@ def scan_table(path: Path, id_col: str | None = None) -> TableInfo:
         except csv.Error as exc:
             raise _csv_error(path, line + 1, exc) from None
         except UnicodeDecodeError as exc:
-            raise _not_utf8(path, exc) from None
-        return TableInfo(path, fmt, tuple(header), rows, _count_duplicates(hashes))
+            raise _undecodable(path, exc, encoding) from None
+        return TableInfo(path, fmt, tuple(header), rows, _count_duplicates(hashes), encoding)
     if fmt == ".jsonl":
         columns: dict = {}
         rows = 0
         ids = []
-        for _, record in _jsonl_records(path):
+        for _, record in _jsonl_records(path, encoding):
             for key in record:
                 if key not in columns:
                     columns[key] = None
@@ -176,9 +218,10 @@ def scan_table(path: Path, id_col: str | None = None) -> TableInfo:
             hashes.append(_id_hashes(ids))
         if not rows:
             raise InputError(f"{path} is empty: no JSON records")
-        return TableInfo(path, fmt, tuple(columns), rows, _count_duplicates(hashes))
+        return TableInfo(path, fmt, tuple(columns), rows, _count_duplicates(hashes), encoding)
     pf = _parquet_file(path)
     names = tuple(pf.schema_arrow.names)
+    _refuse_duplicate_names(path, names)
     if id_col in names:
         try:
             for batch in pf.iter_batches(batch_size=SCAN_ROWS, columns=[id_col]):
@@ -199,10 +242,10 @@ def _parquet_file(path: Path):
         raise InputError(f"cannot read {path} as Parquet: {str(exc).splitlines()[0]}") from None
 
 
-def _jsonl_records(path: Path) -> Iterator[tuple[int, dict]]:
+def _jsonl_records(path: Path, encoding: str = "utf-8-sig") -> Iterator[tuple[int, dict]]:
     lineno = 0
     try:
-        with open(path, encoding="utf-8-sig") as fh:
+        with open(path, encoding=encoding) as fh:
             for lineno, line in enumerate(fh, start=1):
                 if not line.strip():
                     continue
@@ -214,15 +257,15 @@ def _jsonl_records(path: Path) -> Iterator[tuple[int, dict]]:
                     raise InputError(f"{path}, line {lineno}: expected a JSON object, got {type(record).__name__}")
                 yield lineno, record
     except UnicodeDecodeError as exc:
-        raise _not_utf8(path, exc) from None
+        raise _undecodable(path, exc, encoding) from None
 
 
-def _not_utf8(path: Path, exc: UnicodeDecodeError) -> InputError:
-    """The error for a table that is not UTF-8, naming the line of the first bad byte (text is
-    decoded a buffer at a time, so where the reader stood says little)."""
+def _undecodable(path: Path, exc: UnicodeDecodeError, encoding: str) -> InputError:
+    """The error for a table that is not in ``encoding``, naming the line of the first bad byte
+    (text is decoded a buffer at a time, so where the reader stood says little)."""
     import codecs
 
-    decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
+    decoder, line = codecs.getincrementaldecoder(encoding)(), 1
     with open(path, "rb") as fh:
         while block := fh.read(1 << 20):
             try:
@@ -231,7 +274,10 @@ def _not_utf8(path: Path, exc: UnicodeDecodeError) -> InputError:
                 line += block.count(b"\n", 0, bad.start)
                 break
             line += block.count(b"\n")
-    return InputError(f"{path}, line {line}: not UTF-8 text ({exc.reason}); save it as UTF-8")
+    if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
+        return InputError(f"{path}, line {line}: not UTF-8 text ({exc.reason}); save it as UTF-8, or name its "
+                          "encoding with --encoding (e.g. gb18030, big5, cp1252)")
+    return InputError(f"{path}, line {line}: not {encoding} text ({exc.reason}); check --encoding")
 
 
 def iter_table(info: TableInfo, chunk_size: int) -> Iterator:
@@ -239,7 +285,9 @@ def iter_table(info: TableInfo, chunk_size: int) -> Iterator:
 
     Values are kept as they are: CSV cells as strings (no NA conversion), JSONL
     values as Python objects, Parquet columns with their Arrow types
-    (``pandas.ArrowDtype``), so writing them back does not change them.
+    (:func:`_arrow_dtype`), so writing them back does not change them. A Parquet
+    file's index columns (``df.set_index("id").to_parquet``) are columns like any
+    other: the output keeps them.
     """
     import pandas as pd
 
@@ -247,7 +295,7 @@ def iter_table(info: TableInfo, chunk_size: int) -> Iterator:
     if info.fmt == ".csv":
         try:
             # the header as scanned, given as names: pandas would rename an empty one "Unnamed: 2"
-            reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunk_size,
+            reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=info.encoding, chunksize=chunk_size,
                                  header=0, names=list(info.columns))
             for chunk in reader:
                 yield chunk
@@ -257,7 +305,7 @@ def iter_table(info: TableInfo, chunk_size: int) -> Iterator:
     if info.fmt == ".jsonl":
         records: list = []
         start = 0
-        for _, record in _jsonl_records(path):
+        for _, record in _jsonl_records(path, info.encoding):
             records.append(record)
             if len(records) >= chunk_size:
                 yield _records_frame(records, info.columns, start)
@@ -270,7 +318,7 @@ def iter_table(info: TableInfo, chunk_size: int) -> Iterator:
     start = 0
     try:
         for batch in pf.iter_batches(batch_size=chunk_size):
-            frame = batch.to_pandas(types_mapper=pd.ArrowDtype)
+            frame = batch.to_pandas(types_mapper=_arrow_dtype, ignore_metadata=True)
             frame.index = pd.RangeIndex(start, start + len(frame))
             start += len(frame)
             yield frame
@@ -280,6 +328,16 @@ def iter_table(info: TableInfo, chunk_size: int) -> Iterator:
         if isinstance(exc, (KeyboardInterrupt, MemoryError)):
             raise
         raise InputError(f"cannot read {path}: {str(exc).splitlines()[0]}") from None
+
+
+def _arrow_dtype(arrow_type):
+    """How a Parquet column is held: with its Arrow type (``pandas.ArrowDtype``), so that writing it
+    back does not change it; a dictionary column as a pandas Categorical, which pandas and pyarrow
+    both read back (an ArrowDtype of a dictionary is not readable from the file's pandas metadata)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return None if pa.types.is_dictionary(arrow_type) else pd.ArrowDtype(arrow_type)
 
 
 def _records_frame(records: list, columns: tuple, start: int):
@@ -297,7 +355,8 @@ def empty_frame(info: TableInfo):
     import pandas as pd
 
     if info.fmt == ".parquet":
-        return _parquet_file(info.path).schema_arrow.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
+        return _parquet_file(info.path).schema_arrow.empty_table().to_pandas(types_mapper=_arrow_dtype,
+                                                                             ignore_metadata=True)
     return pd.DataFrame({c: pd.Series([], dtype=object) for c in info.columns})
 
 

@@ -200,6 +200,7 @@ def _level(value) -> int | None:
 
 @dataclass
 class _Incident:
+    label: object = ""  # the incident value as first seen (grouping is by its text form)
     statements: int = 0
     start: float = math.nan
     first_key: tuple | None = None
@@ -251,10 +252,12 @@ class IncidentSummary:
             inc = incidents[i]
             if _blank(inc):
                 inc = ""
-            key_id = inc if isinstance(inc, (str, int, float, bool)) else str(inc)
+            # by the value's text, as a CSV holds it: 1 and "1" are one incident, 3 and 3.0 or 1 and
+            # true are not, whatever the output format the summary is read back from
+            key_id = inc if isinstance(inc, str) else str(inc)
             st = self._incidents.get(key_id)
             if st is None:
-                st = self._incidents[key_id] = _Incident()
+                st = self._incidents[key_id] = _Incident(label=inc)
             seq = self._seq + i
             p = pub[i]
             timed = not math.isnan(p)
@@ -283,7 +286,8 @@ class IncidentSummary:
         import pandas as pd
 
         rows = []
-        for inc, st in self._incidents.items():
+        for st in self._incidents.values():
+            inc = st.label
             def minutes(t: float) -> float:
                 return round((t - st.start) / 60e9, 2) if not (math.isnan(t) or math.isnan(st.start)) else math.nan
 

@@ -231,8 +231,8 @@ def test_failed_join_leaves_no_output(tmp_path, capsys, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("shutil.copyfileobj", broken_copy)
-    with pytest.raises(OSError):
-        run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)
+    rc, err = run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)
+    assert rc == 2 and "No space left on device" in err and "--resume" in err  # one line, the chunks kept
     assert out.read_text() == "previous result\n"  # the old file is untouched, never half-written
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
@@ -570,6 +570,14 @@ def test_a_bare_carriage_return_in_a_cell_keeps_the_csv_rows(tmp_path, capsys):
     assert got["text"].tolist() == ["Outage resolved.\rRoot cause: a bad config push.", "We are investigating."]
 
 
+def _finished_parts(work: Path) -> int:
+    """Parts the run's state lists as finished (a part file may still be a temporary one being written)."""
+    try:
+        return len(json.loads((work / "state.json").read_text(encoding="utf-8"))["parts"])
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
 @pytest.mark.skipif(os.name != "posix", reason="SIGTERM and the parent watch are POSIX")
 def test_sigterm_stops_a_parallel_run_like_ctrl_c(tmp_path):
     """A scheduler's SIGTERM: exit 143 with the finished chunks kept for --resume, workers stopped."""
@@ -579,7 +587,7 @@ def test_sigterm_stops_a_parallel_run_like_ctrl_c(tmp_path):
                              "--jobs", "2", "--chunk-size", "2"], stderr=subprocess.PIPE)
     work = batch.work_dir(out)
     deadline = time.monotonic() + 120
-    while not list(work.glob("part-*")) and time.monotonic() < deadline and proc.poll() is None:
+    while not _finished_parts(work) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=120)
@@ -737,3 +745,102 @@ def test_an_unknown_lang_is_a_one_line_error(tmp_path, capsys, code):
     assert not (tmp_path / "out.csv").exists()
     with pytest.raises(Exception, match="unknown language code"):
         score_frame(table(), lang=code, method="rules")
+
+
+# -- found by a user test at scale (session 10) ------------------------------------------
+
+def test_a_quoted_empty_cell_is_a_row_and_a_blank_line_is_not(tmp_path, capsys):
+    """``""`` is what pandas writes for an empty string: a row (with an error), as pandas reads it."""
+    src = tmp_path / "in.csv"
+    src.write_text('text\nPayments are down.\n""\n"  "\n   \n\nPayments are back.\n', encoding="utf-8")
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", "-q", capsys=capsys)
+    assert rc == 0, err
+    df = read(tmp_path / "out.csv")
+    assert df["text"].tolist() == ["Payments are down.", "", "  ", "Payments are back."]
+    assert [e.startswith("no text") for e in df["error"]] == [False, True, True, False]
+
+
+def test_parquet_index_columns_and_categories_are_kept(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    src = tmp_path / "in.parquet"
+    frame = pd.DataFrame({"text": pd.Categorical(["API down", "API up", "API down"]), "n": [1, 2, 3]},
+                         index=pd.Index(["a", "b", "c"], name="id"))
+    frame.to_parquet(src)
+    for ext in (".parquet", ".csv"):
+        out = tmp_path / f"out{ext}"
+        assert run_cli(src, "-o", out, "--rules", "-q", "--id-column", "id", capsys=capsys)[0] == 0
+        df = read(out)  # pandas reads the Parquet output back (a dictionary column as a category)
+        assert [str(v) for v in df["id"]] == ["a", "b", "c"]
+        assert [str(v) for v in df["text"]] == ["API down", "API up", "API down"]
+    assert isinstance(pd.read_parquet(tmp_path / "out.parquet")["text"].dtype, pd.CategoricalDtype)
+
+
+def test_a_full_disk_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+    import errno
+
+    src = write(table(), tmp_path / "in.csv")
+
+    def no_room(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tables, "write_frame", no_room)
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", "-q", capsys=capsys)
+    assert rc == 2
+    assert err.strip().count("\n") == 0 and "No space left on device" in err and "Traceback" not in err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_duplicate_column_names_are_refused_in_parquet_and_frames(tmp_path, capsys):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "dup.parquet"
+    pq.write_table(pa.Table.from_arrays([pa.array(["x"]), pa.array(["API down"])], names=["text", "text"]), src)
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", capsys=capsys)
+    assert rc == 2 and "more than once" in err and err.strip().count("\n") == 0
+    frame = pd.DataFrame([["x", "API down"]], columns=["text", "text"])
+    with pytest.raises(Exception, match="two or more columns named 'text'"):
+        score_frame(frame, method="rules")
+
+
+@pytest.mark.parametrize("encoding, option", [("gb18030", "gb18030"), ("big5", "big5"), ("cp1252", "cp1252"),
+                                              ("utf-16", None)])  # UTF-16 is told by its byte-order mark
+def test_tables_in_other_encodings(tmp_path, capsys, encoding, option):
+    texts = {"gb18030": "服务器故障，正在抢修。", "big5": "伺服器故障，正在搶修。", "cp1252": "Les paiements par carte sont perturbés.",
+             "utf-16": "服務器故障 – Payments are down."}
+    frame = pd.DataFrame({"id": ["a", "b"], "text": [texts[encoding], "Payments are back."]})
+    for ext in (".csv", ".jsonl"):
+        src = tmp_path / f"in{ext}"
+        if ext == ".csv":
+            frame.to_csv(src, index=False, encoding=encoding)
+        else:
+            src.write_bytes("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in frame.to_dict("records"))
+                            .encode(encoding))
+        args = ["--encoding", option] if option else []
+        rc, err = run_cli(src, "-o", tmp_path / f"out{ext}", "--rules", "-q", *args, capsys=capsys)
+        assert rc == 0, err
+        assert read(tmp_path / f"out{ext}")["text"].tolist() == frame["text"].tolist()
+    if option:  # without --encoding: one line naming the option
+        rc, err = run_cli(tmp_path / "in.csv", "-o", tmp_path / "x.csv", "--rules", capsys=capsys)
+        assert rc == 2 and "--encoding" in err and err.strip().count("\n") == 0
+
+
+def test_an_unknown_encoding_is_a_one_line_error(tmp_path, capsys):
+    src = write(table(), tmp_path / "in.csv")
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", "--encoding", "klingon-8", capsys=capsys)
+    assert rc == 2 and "unknown encoding 'klingon-8'" in err
+
+
+def test_incidents_are_grouped_alike_whatever_the_output_format(tmp_path, capsys):
+    """Grouping is by the incident value's text, as a CSV holds it: 1 and "1" are one incident;
+    3 and 3.0, and true and 1, are not."""
+    values = [1, "1", 3, 3.0, True, "a"]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"inc": v, "text": "Payments are down."}) + "\n" for v in values), encoding="utf-8")
+    counts = {}
+    for ext in (".csv", ".jsonl", ".parquet"):
+        out = tmp_path / f"out{ext}"
+        assert run_cli(src, "-o", out, "--rules", "-q", "--by-incident", "inc", capsys=capsys)[0] == 0
+        summary = read(tmp_path / f"out.incidents{ext}")
+        counts[ext] = sorted(int(n) for n in summary["statements"])
+    assert counts[".csv"] == counts[".jsonl"] == counts[".parquet"] == [1, 1, 1, 1, 2]
