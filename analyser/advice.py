@@ -10,19 +10,26 @@ what           facet ``what`` missing                       ``what``
 scope          facet ``scope`` missing                      ``scope``
 when           facet ``when`` missing                       ``when``
 cause          cause 0 / cause 1                            ``cause_none`` / ``cause_generic``
-next           facet ``next`` missing                       ``next``
+next           facet ``next`` missing                       ``next`` (``next_resolved``)
 apology        apology 0 / apology 1                        ``apology_none`` / ``apology_formulaic``
-humour         humour 2 / humour 1                          ``humour_joke`` / ``humour_light``
+humour         humour 2 / humour 1                          ``humour_joke`` (``humour_joke_resolved``) /
+                                                            ``humour_light`` (none)
 euphemism      a ``vagueness.euphemism`` span               ``euphemism``
 boilerplate    a ``vagueness.boilerplate`` span             ``boilerplate``
 =============  ===========================================  ==================
 
+In parentheses: the message for a resolution notice (``Report.stage`` is
+"resolved"): its forward-looking element is a remediation still to come, not
+an ETA (rubric, ``next``), and a light tone about good news no longer meets
+users who are affected.
+
 Messages are data: ``analyser/lang/<folder>/advice.json`` for the statement's
 language folder, key by key over ``lang/common/advice.json`` (English), which
 also serves languages without a folder. Where the report holds a span that
-shows the shortfall (the boilerplate phrase, the joke, "some users"), the
-``<key>_quoted`` message is used with the span between the language's quote
-marks. A language's ``variants`` (e.g. ``zh-Hant``) can convert the messages
+shows the shortfall (the boilerplate phrase, the joke, "some users", the stock
+apology), the ``<key>_quoted`` message is used with the span between the
+language's quote marks; a message without one never quotes words the statement
+may not hold. A language's ``variants`` (e.g. ``zh-Hant``) can convert the messages
 with an OpenCC config and swap quote marks, so traditional-script statements
 get traditional-script advice without code per language.
 """
@@ -140,17 +147,18 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
         out.append(("cause", "cause_none", _span(report, "cause.placeholder", ev)))
     elif cause == 1:
         out.append(("cause", "cause_generic", _span(report, kinds_at("cause", 1), ev)))
+    resolved = report.stage == "resolved"  # a resolution notice looks forward to a remediation, not an ETA
     if not facets["next"].present:
-        out.append(("next", "next", None))
+        out.append(("next", "next_resolved" if resolved else "next", None))
     apology = decided(dims["apology"].level, dims["apology"].probabilities)
     if apology == 0:
         out.append(("apology", "apology_none", None))
     elif apology == 1:
-        out.append(("apology", "apology_formulaic", None))
+        out.append(("apology", "apology_formulaic", _span(report, "apology.formula", ev)))
     humour = decided(dims["humour"].level, dims["humour"].probabilities)
     if humour == 2:
-        out.append(("humour", "humour_joke", _span(report, "humour.joke", ev)))
-    elif humour == 1:
+        out.append(("humour", "humour_joke_resolved" if resolved else "humour_joke", _span(report, "humour.joke", ev)))
+    elif humour == 1 and not resolved:  # a light tone about good news, once users are no longer affected, is fine
         out.append(("humour", "humour_light", _span(report, "humour.light", ev)))
     for topic in ("euphemism", "boilerplate"):
         span = _span(report, f"vagueness.{topic}", ev)

@@ -127,10 +127,12 @@ def _prepare_block(texts: list, langs: list, errors: str) -> list:
 
 
 def _report(p, scored, method: str) -> Report:
+    from .cues import stage_of
+
     dims, facets = scored
     return Report(text=p.norm.original, lang=p.lang, lang_confidence=p.lang_confidence, method=method,
                   dimensions=dims, facets=facets, warnings=p.warnings, n_tokens=len(p.tokens),
-                  scored_chars=p.norm.ends[-1] if p.norm.ends else 0)
+                  scored_chars=p.norm.ends[-1] if p.norm.ends else 0, stage=stage_of(p.cues))
 
 
 def _reports(prepared: list, use_model: bool):

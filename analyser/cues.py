@@ -41,6 +41,13 @@ from .script import convert
 GROUPS = ("cause", "apology", "humour", "vagueness", "what", "scope", "when", "next")
 
 
+def stage_of(matches) -> str:
+    """The statement's stage from its ``stage.*`` cues ("resolved"), or "" when none says."""
+    kinds = cue_kinds()
+    found = sorted({m.entry.cue for m in matches if kinds[m.entry.cue]["group"] == "stage"})
+    return found[0].split(".", 1)[1] if found else ""
+
+
 @dataclass(frozen=True)
 class CueEntry:
     pattern: str
@@ -85,8 +92,9 @@ SENTENCE = re.compile(r"[^.!?。！？;；\n]+[.!?。！？;；\n]*")
 
 
 @lru_cache(maxsize=None)
-def derivations() -> tuple[tuple[str, str, frozenset, frozenset], ...]:
-    """``(kind, from kind, with kinds, without kinds)`` of every derived kind (see ``cue_kinds.json``)."""
+def derivations() -> tuple[tuple[str, str, frozenset, frozenset, bool], ...]:
+    """``(kind, from kind, with kinds, without kinds, without only after)`` of every derived kind
+    (see ``cue_kinds.json``)."""
     kinds = cue_kinds()
     out = []
     for kind, spec in sorted(kinds.items()):
@@ -97,7 +105,10 @@ def derivations() -> tuple[tuple[str, str, frozenset, frozenset], ...]:
                 raise DataError(f"cue_kinds.json: derived kind {kind!r} names an unknown kind")
             if not with_ and not without:
                 raise DataError(f"cue_kinds.json: derived kind {kind!r} needs 'with' or 'without' kinds")
-            out.append((kind, d["from"], with_, without))
+            reach = d.get("without_reach", "sentence")
+            if reach not in ("sentence", "after"):
+                raise DataError(f"cue_kinds.json: derived kind {kind!r}: without_reach is 'sentence' or 'after'")
+            out.append((kind, d["from"], with_, without, reach == "after"))
     return tuple(out)
 
 
@@ -110,25 +121,28 @@ def derive(matches: list[CueMatch], text: str) -> list[CueMatch]:
     its ``with`` kinds (when it names any) and none of its ``without`` kinds: "network" in "due to
     a network failure" is a failure domain told as the cause, where "Cloud Networking" in "an
     issue with Cloud Networking" names the product; "7h40" in "Depuis 7h40, le trafic est
-    interrompu" dates the outage, where "10h" in "Reprise estimée à 10h" is a promise.
+    interrompu" dates the outage, where "10h" in "Reprise estimée à 10h" is a promise. With
+    ``without_reach: after``, a ``without`` match rules out only the matches that end after it
+    begins: "since 09:10" in "down since 09:10 and should be back by 11:30" still dates the outage.
     Sorted as :meth:`Matcher.find` sorts."""
     rules = derivations()
-    wanted = {k for _, base, with_, without in rules for k in (base, *with_, *without)}
+    wanted = {k for _, base, with_, without, _ in rules for k in (base, *with_, *without)}
     if not rules or not any(m.entry.cue in wanted for m in matches):
         return matches
     ends = [m.end() for m in SENTENCE.finditer(text)]
     sentence_of = lambda pos: bisect_right(ends, pos)  # noqa: E731 - index of the sentence holding pos
-    by_sentence: dict[int, set[str]] = {}
-    for m in matches:
+    first: dict[int, dict[str, int]] = {}  # sentence -> kind -> where its first match begins
+    for m in matches:  # sorted by start: the first seen is the first
         if m.entry.cue in wanted:
-            by_sentence.setdefault(sentence_of(m.start), set()).add(m.entry.cue)
+            first.setdefault(sentence_of(m.start), {}).setdefault(m.entry.cue, m.start)
     out = list(matches)
-    for kind, base, with_, without in rules:
+    for kind, base, with_, without, only_after in rules:
         for m in matches:
             if m.entry.cue != base:
                 continue
-            around = by_sentence[sentence_of(m.start)]
-            if (not with_ or not with_.isdisjoint(around)) and without.isdisjoint(around):
+            around = first[sentence_of(m.start)]
+            ruled_out = any(k in around and (not only_after or m.end > around[k]) for k in without)
+            if (not with_ or not with_.isdisjoint(around)) and not ruled_out:
                 entry = _DERIVED_ENTRIES.get((m.entry, kind))
                 if entry is None:  # one copy per lexicon entry, made once
                     entry = _DERIVED_ENTRIES[(m.entry, kind)] = CueEntry(

@@ -55,23 +55,31 @@ def ngram_terms(prepared) -> list[str]:
     return [term for term, _, _ in ngram_spans(prepared)]
 
 
+def feature_kinds() -> list[str]:
+    """The cue kinds the models see, sorted: all but those ``cue_kinds.json`` marks ``"feature": false``
+    (the statement's stage, which the report and the advice use)."""
+    return sorted(k for k, v in cue_kinds().items() if v.get("feature", True))
+
+
 def cue_feature_names() -> list[str]:
     names = []
-    for kind in sorted(cue_kinds()):
+    for kind in feature_kinds():
         names += [f"cue:{kind}:present", f"cue:{kind}:count", f"cue:{kind}:rate"]
     return names + [f"struct:{s}" for s in STRUCTURAL]
 
 
 def cue_features(X) -> np.ndarray:
     """Cue and structural features of prepared statements, one row each (no fitting needed)."""
-    kinds = sorted(cue_kinds())
+    kinds = feature_kinds()
     index = {k: i for i, k in enumerate(kinds)}
     k = len(kinds)
     rows, cols, n_tok, struct = [], [], [], []
     for row, p in enumerate(X):
         for m in p.cues:
-            rows.append(row)
-            cols.append(index[m.entry.cue])
+            col = index.get(m.entry.cue)
+            if col is not None:
+                rows.append(row)
+                cols.append(col)
         tokens = max(1, len(p.tokens))
         n_tok.append(tokens)
         text = p.text

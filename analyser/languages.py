@@ -34,6 +34,7 @@ class LanguageSpec:
     encodings: tuple[str, ...] = ()
     common_chars: str | None = None
     aliases: dict = field(default_factory=dict)
+    plot_fonts: tuple[str, ...] = ()
     path: Path = Path()
 
     @property
@@ -67,6 +68,7 @@ def registry() -> dict[str, LanguageSpec]:
             encodings=tuple(cfg.get("encodings", ())),
             common_chars=cfg.get("common_chars"),
             aliases=cfg.get("aliases", {}),
+            plot_fonts=tuple(cfg.get("plot_fonts", ())),
             path=folder,
         )
         specs[folder.name] = spec

@@ -30,7 +30,8 @@ import numpy as np
 
 from .cues import GROUPS
 from .errors import ModelError
-from .report import AS_JSON, AS_OBJECTS, DIMENSIONS, FACETS, DimensionScore, Evidence, EvidenceParts, FacetScore, decided, evidence_json
+from .report import (AS_JSON, AS_OBJECTS, DIMENSIONS, FACETS, DimensionScore, Evidence, EvidenceParts, FacetScore, decided,
+                     evidence_json, torn_note)
 
 FACET_HEADS = ("what", "scope", "when", "next")
 HEADS = DIMENSIONS + FACET_HEADS
@@ -345,7 +346,8 @@ class StatementModel:
             given = decided(chosen[0], probs["cause"][i]) >= 1
             named["why"] = named["cause"] if given else ()  # as FacetScore "why" in score()
             row["evidence"] = evidence_json({k: named[k] for k in _EVIDENCE_ORDER})
-            row["warnings"] = "; ".join(p.warnings)
+            torn_notes = (torn_note(d, chosen[k], probs[d][i]) for k, d in enumerate(DIMENSIONS))
+            row["warnings"] = "; ".join((*p.warnings, *filter(None, torn_notes)))
             out.append(row)
         return out
 
@@ -438,9 +440,10 @@ class StatementModel:
         row, first, share, start, end, cues, sources = [], [], [], [], [], [], []
         for i, p in enumerate(prepared):
             per_kind: dict[str, int] = {}
-            for m in p.cues:
+            shown = [m for m in p.cues if m.entry.cue in kinds]  # not the cues the models do not see
+            for m in shown:
                 per_kind[m.entry.cue] = per_kind.get(m.entry.cue, 0) + 1
-            for m in p.cues:
+            for m in shown:
                 cue = m.entry.cue
                 row.append(i), first.append(kinds[cue]), share.append(1.0 / per_kind[cue])
                 start.append(m.start), end.append(m.end), cues.append(cue), sources.append(m.entry.source)

@@ -18,6 +18,7 @@ timestamps, ``delay_minutes``. Every plot function returns its matplotlib
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 
@@ -34,6 +35,43 @@ def _plt():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+@functools.lru_cache(maxsize=1)
+def _fallback_fonts() -> tuple[str, ...]:
+    """The first installed family of each language's ``plot_fonts`` (``lang/<folder>/config.json``).
+
+    Font collections (``.ttc``, how Linux distributions ship Noto CJK) are not in matplotlib's
+    own font list, so when no wanted family is known the system's collections are added first.
+    """
+    from matplotlib import font_manager
+
+    from .languages import registry
+
+    wanted = [spec.plot_fonts for spec in {s.folder: s for s in registry().values()}.values() if spec.plot_fonts]
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    if wanted and not all(any(n in known for n in names) for names in wanted):
+        for path in font_manager.findSystemFonts():
+            if path.lower().endswith(".ttc"):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # a broken or unreadable font file
+                    continue
+        known = {f.name for f in font_manager.fontManager.ttflist}
+    return tuple(dict.fromkeys(next(n for n in names if n in known) for names in wanted if any(n in known for n in names)))
+
+
+def _with_script_fonts(plot):
+    """Draw ``plot``'s text with the user's fonts, then the fallback fonts for glyphs they lack
+    (Chinese company names in matplotlib's default DejaVu Sans would be empty boxes)."""
+    @functools.wraps(plot)
+    def wrapper(*args, **kwargs):
+        plt = _plt()
+        family = list(plt.rcParams["font.family"])
+        extra = [f for f in _fallback_fonts() if f not in family]
+        with plt.rc_context({"font.family": family + extra} if extra else {}):
+            return plot(*args, **kwargs)
+    return wrapper
 
 
 def _level_colours(dim: str) -> list:
@@ -119,6 +157,7 @@ def numeric(df):
 
 
 # -- plots -------------------------------------------------------------------
+@_with_script_fonts
 def level_distribution(df, by: str | None = None, dims=DIMENSIONS, normalize: bool = True, figsize=None):
     """Stacked bars of each dimension's levels (share or count), one panel per dimension.
 
@@ -163,17 +202,25 @@ def level_distribution(df, by: str | None = None, dims=DIMENSIONS, normalize: bo
     return fig
 
 
-def compare_groups(df, by: str, dims=DIMENSIONS, facets: bool = True, figsize=None):
+@_with_script_fonts
+def compare_groups(df, by: str, dims=DIMENSIONS, facets: bool = True, figsize=None, top: int | None = 10):
     """Mean score per dimension per group (left) and share of statements with each facet (right).
 
-    Error bars are standard errors of the mean; ``n`` per group is in the legend.
+    Error bars are standard errors of the mean; ``n`` per group is in the legend. Only the
+    ``top`` groups with the most statements are drawn (``None``: all); the titles say so.
     """
     plt = _plt()
     import numpy as np
 
     dims = list(dims)
     grouped = numeric(df).groupby(by)
+    sizes = grouped.size()
     groups = list(grouped.groups)
+    shown = ""
+    if top is not None and len(groups) > top:
+        order = sorted(range(len(groups)), key=lambda i: -int(sizes[groups[i]]))  # stable: ties keep group order
+        groups = [groups[i] for i in sorted(order[:top])]
+        shown = f" ({top} largest of {len(sizes)})"
     ncols = 2 if facets else 1
     fig, axes = plt.subplots(1, ncols, figsize=figsize or (5.5 * ncols, 3.8), squeeze=False)
     width = 0.8 / max(1, len(groups))
@@ -189,8 +236,12 @@ def compare_groups(df, by: str, dims=DIMENSIONS, facets: bool = True, figsize=No
     ax.set_xticks(x, dims)
     ax.set_ylim(0, 1)
     ax.set_ylabel("mean score (level / 2)")
-    ax.set_title("Scores by " + by)
-    ax.legend(fontsize=8, frameon=False)
+    ax.set_title("Scores by " + by + shown)
+    if len(groups) > 4:  # beside the panels, not over the bars
+        fig.legend(*ax.get_legend_handles_labels(), loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8,
+                   frameon=False)
+    else:
+        ax.legend(fontsize=8, frameon=False)
     if facets:
         ax = axes[0][1]
         names = list(FACETS)
@@ -203,11 +254,12 @@ def compare_groups(df, by: str, dims=DIMENSIONS, facets: bool = True, figsize=No
         ax.set_xticks(xf, names)
         ax.set_ylim(0, 1)
         ax.set_ylabel("share of statements with the facet")
-        ax.set_title("Facets present by " + by)
+        ax.set_title("Facets present by " + by + shown)
     fig.tight_layout()
     return fig
 
 
+@_with_script_fonts
 def timeline(df, x: str | None = None, label: str | None = None, group: str | None = None,
              reference: dict | None = None, xscale: str = "auto", ax=None, figsize=(9, 4.2),
              title: str | None = None):
@@ -338,6 +390,7 @@ def compare(items, labels=None, lang: str | None = None, method: str = "auto"):
     return table
 
 
+@_with_script_fonts
 def plot_compare(table_or_items, labels=None, figsize=None, **kwargs):
     """A grid: measures down, statements across, coloured from bad (red) to good (green), labelled with levels."""
     plt = _plt()

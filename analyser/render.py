@@ -15,7 +15,8 @@ def _quote(text: str, width: int = 40) -> str:
 
 def render_text(report: Report) -> str:
     lines = [
-        f"language: {report.lang} (confidence {report.lang_confidence:.2f})    method: {report.method}",
+        f"language: {report.lang} (confidence {report.lang_confidence:.2f})    method: {report.method}"
+        + (f"    stage: {report.stage}" if report.stage else ""),
         "",
         f"{'dimension':<10} {'level':<16} {'score':>5}  evidence",
         f"{'-' * 10} {'-' * 16} {'-' * 5}  {'-' * 40}",

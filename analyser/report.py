@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 DIMENSIONS = ("cause", "apology", "humour", "vagueness")
 FACETS = ("what", "scope", "when", "why", "next")
 LEVEL_NAMES = {
@@ -38,6 +38,16 @@ def torn(probabilities) -> tuple[int, int] | None:
     if len(p) != 3 or not 0.5 <= p[1] + 2 * p[2] < 1.5:
         return None  # the rounded expected level is not 1
     return (0, 2) if p[1] < p[0] and p[1] < p[2] else None
+
+
+def torn_note(dim: str, level: int, probabilities) -> str:
+    """The ``warnings`` note of a torn level ("cause level 1 is torn between 0 (0.68) and 2 (0.23)"),
+    or "": a table of levels alone would count such a statement as level 1."""
+    pair = torn(probabilities) if level == 1 else None
+    if pair is None:
+        return ""
+    a, b = pair
+    return f"{dim} level 1 is torn between {a} ({probabilities[a]:.2f}) and {b} ({probabilities[b]:.2f})"
 
 
 def decided(level: int, probabilities) -> int:
@@ -203,6 +213,8 @@ class Report:
     advice: tuple[Advice, ...] = ()
     n_tokens: int = 0
     scored_chars: int = 0
+    #: "resolved" when the statement says the outage is over (``stage.*`` cues), else "".
+    stage: str = ""
 
     @property
     def missing_facets(self) -> list[str]:
@@ -222,6 +234,7 @@ class Report:
             "method": self.method,
             "n_tokens": self.n_tokens,
             "scored_chars": self.scored_chars,
+            "stage": self.stage or None,
             "dimensions": {d: self.dimensions[d].to_dict() for d in DIMENSIONS},
             "facets": {f: self.facets[f].to_dict() for f in FACETS},
             "missing_facets": self.missing_facets,
@@ -243,7 +256,8 @@ class Report:
             row[f"has_{f}"] = self.facets[f].present
         row["lang"] = self.lang
         row["evidence"] = evidence_json({k: [e.to_json() for e in v.evidence] for k, v in {**self.dimensions, **self.facets}.items()})
-        row["warnings"] = "; ".join(self.warnings)
+        torn_notes = (torn_note(d, s.level, s.probabilities) for d, s in self.dimensions.items())
+        row["warnings"] = "; ".join((*self.warnings, *filter(None, torn_notes)))
         return row
 
     def __str__(self) -> str:

@@ -194,3 +194,67 @@ def render_label(dim: str, level: int) -> str:
     from analyser.report import LEVEL_NAMES
 
     return LEVEL_NAMES[dim][level]
+
+
+# the stock phrase a formulaic apology is told to go beyond is the statement's own, in every language
+STOCK_APOLOGIES = [
+    ("en", "We apologise for any inconvenience. Card payments are failing."),
+    ("fr", "Nous nous excusons pour la gêne occasionnée. Le site est indisponible."),
+    ("de", "Wir bitten um Entschuldigung. Das E-Banking ist gestört."),
+    ("es", "Disculpen las molestias. La web no funciona."),
+    ("zh-Hans", "给您带来不便，敬请谅解。网上银行暂时无法登录。"),
+    ("zh-Hant", "不便之處，敬請原諒。網上銀行服務暫停。"),
+]
+
+
+@pytest.mark.parametrize("lang, text", STOCK_APOLOGIES)
+def test_formulaic_apology_advice_quotes_the_statements_own_phrase(lang, text):
+    report = analyse(text, lang=lang)
+    assert report.dimensions["apology"].level == 1
+    (message,) = [a.message for a in report.advice if a.topic == "apology"]
+    cat = catalogue(lang)
+    quoted = message.split(cat.quote[0], 1)[1].split(cat.quote[1], 1)[0]
+    assert quoted and quoted in text, message
+
+
+def test_the_unquoted_formulaic_apology_message_quotes_nothing():
+    """Without the statement's own phrase, the message must not quote a stock one as if it were the draft's."""
+    for lang in ("en", "fr", "de", "es", "zh-Hans", "zh-Hant"):
+        cat = catalogue(lang)
+        message = cat.message("apology_formulaic")
+        assert cat.quote[0].strip() not in message and "“" not in message, (lang, message)
+
+
+# a resolution notice (Report.stage "resolved") is asked for a remediation, not an ETA, and is not
+# told to drop a light tone "while users are affected"
+def test_a_resolution_notice_is_asked_for_a_remediation_not_an_eta():
+    ongoing = _report(GOOD_LEVELS, {**ALL_PRESENT, "next": False})
+    resolved = replace(ongoing, stage="resolved")
+    assert advise(ongoing).advice == (Advice("next", catalogue("en").messages["next"]),)
+    assert advise(resolved).advice == (Advice("next", catalogue("en").messages["next_resolved"]),)
+
+
+def test_a_resolution_notice_keeps_only_the_joke_advice():
+    light = _report({**GOOD_LEVELS, "humour": 1}, ALL_PRESENT)
+    joke = _report({**GOOD_LEVELS, "humour": 2}, ALL_PRESENT)
+    assert [a.topic for a in advise(light).advice] == ["humour"]
+    assert advise(replace(light, stage="resolved")).advice == ()
+    assert advise(replace(joke, stage="resolved")).advice == (
+        Advice("humour", catalogue("en").messages["humour_joke_resolved"]),)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Card payments are working again. Thanks for your patience."),
+    ("fr", "Le paiement par carte est rétabli. Merci de votre patience."),
+    ("de", "Seit 16:40 Uhr funktioniert das E-Banking wieder."),
+    ("es", "El pago con tarjeta vuelve a funcionar. Gracias por su paciencia."),
+    ("zh-Hans", "银行卡支付已恢复正常，感谢您的耐心。"),
+    ("zh-Hant", "信用卡付款已恢復正常，感謝您的耐心。"),
+])
+def test_resolution_notices_in_every_language(lang, text):
+    report = analyse(text, lang=lang)
+    assert report.stage == "resolved" and report.to_dict()["stage"] == "resolved"
+    messages = {a.topic: a.message for a in report.advice}
+    cat = catalogue(lang)
+    assert messages.get("next") in (None, cat.message("next_resolved"))
+    assert cat.message("next") not in messages.values()

@@ -215,11 +215,12 @@ def _reference_evidence(model, p, head: str, level: int) -> list[tuple[int, int,
     directions = model._directions()
     column = model._direction_column[HEADS.index(head), level]
     kinds, offset = model._kind_index(), len(model._names())
+    seen = [m for m in p.cues if m.entry.cue in kinds]  # the cues the models see (not the stage)
     per_kind = {}
-    for m in p.cues:
+    for m in seen:
         per_kind[m.entry.cue] = per_kind.get(m.entry.cue, 0) + 1
     candidates = []  # (contribution, position, start, end, cue)
-    for m in p.cues:
+    for m in seen:
         f = kinds[m.entry.cue]
         c = sum(directions[f + k, column] * block.cues[0, f + k] for k in range(3)) / per_kind[m.entry.cue]
         candidates.append((c, len(candidates), m.start, m.end, m.entry.cue))

@@ -105,6 +105,34 @@ def test_compare_groups(frame):
     assert labels == ["Acme (n=3)", "Zeta (n=3)"]
 
 
+def test_compare_groups_draws_the_largest_groups_only(frame):
+    many = pd.concat([frame.assign(company=f"c{i:02d}") for i in range(12)] + [frame.assign(company="big")] * 3,
+                     ignore_index=True)
+    fig = plots.compare_groups(many, by="company", top=3)
+    left = fig.axes[0]
+    assert "3 largest of 13" in left.get_title()
+    labels = [t.get_text() for t in fig.legends[0].get_texts()] if fig.legends else \
+        [t.get_text() for t in left.get_legend().get_texts()]
+    assert labels[0].startswith("big (n=18)") and len(labels) == 3
+    assert len(left.patches) == 3 * len(DIMENSIONS)
+    everything = plots.compare_groups(many, by="company", top=None)
+    assert len(everything.axes[0].patches) == 13 * len(DIMENSIONS)
+
+
+def test_chinese_labels_are_drawn_with_a_fallback_font(frame):
+    """Chinese group names are drawn with an installed CJK family, not as empty boxes of DejaVu Sans."""
+    import warnings
+
+    if not plots._fallback_fonts():
+        pytest.skip("no font with Han characters installed")
+    zh = frame.assign(company=frame["company"].map({"Acme": "微信支付", "Zeta": "網上銀行"}))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Glyph .* missing")
+        fig = plots.level_distribution(zh, by="company")
+        fig.canvas.draw()
+    assert matplotlib.rcParams["font.family"] == ["sans-serif"]  # the user's settings are left as they were
+
+
 def test_timeline(frame):
     inc = frame[frame["incident"] == "inc-1"]
     fig = plots.timeline(inc, label="text")

@@ -203,3 +203,28 @@ def test_to_row_evidence_is_what_json_dumps_writes(reports, case):
     spans = {k: [e.to_dict() for e in v.evidence] for k, v in {**report.dimensions, **report.facets}.items() if v.evidence}
     assert spans, "every case has some evidence"
     assert report.to_row()["evidence"] == json.dumps(spans, ensure_ascii=False)
+
+
+def test_a_torn_level_is_noted_in_the_row_warnings():
+    """A table of levels alone would count a torn level 1 as level 1: its row says it is torn."""
+    from dataclasses import replace
+
+    from analyser.report import torn_note
+
+    assert torn_note("cause", 1, (0.68, 0.09, 0.23)) == "cause level 1 is torn between 0 (0.68) and 2 (0.23)"
+    assert torn_note("cause", 1, (0.2, 0.7, 0.1)) == "" and torn_note("cause", 0, (0.68, 0.09, 0.23)) == ""
+    assert torn_note("cause", 1, None) == ""  # the cue rules give no probabilities
+    report = _built_report()
+    assert report.to_row()["warnings"] == "a warning"
+    torn = replace(report, dimensions={**report.dimensions, "humour": DimensionScore("humour", 1, 0.5, (), (0.6, 0.1, 0.3))})
+    assert torn.to_row()["warnings"] == "a warning; humour level 1 is torn between 0 (0.60) and 2 (0.30)"
+
+
+def test_the_stage_is_in_the_json(reports, validator):
+    from dataclasses import replace
+
+    assert reports["en-specific"].to_dict()["stage"] is None
+    resolved = replace(_built_report(), stage="resolved")
+    validator.validate(resolved.to_dict())
+    assert resolved.to_dict()["stage"] == "resolved"
+    assert "stage: resolved" in str(resolved).splitlines()[0]
