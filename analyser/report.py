@@ -171,6 +171,7 @@ class DimensionScore:
             "label": self.label,
             "score": round(self.score, 4),
             "probabilities": None if self.probabilities is None else [round(p, 4) for p in self.probabilities],
+            "torn": list(pair) if self.level == 1 and (pair := torn(self.probabilities)) else None,
             "evidence": [e.to_dict() for e in self.evidence],
         }
 

@@ -653,7 +653,7 @@ def test_stage_cues_agree_with_the_status_companies_gave_their_real_updates():
     """On ../shared/corpus, whose updates carry the status their companies set (resolved, postmortem,
     AVAILABLE: over; investigating, identified, monitoring, disruption/outage: ongoing), the stage
     cues find most resolution notices and rarely call an ongoing update resolved (session 10:
-    recall 0.77, precision 0.88; scripts/stage_check.py). Floors, so that a broad pattern fails."""
+    recall 0.76, precision 0.88; scripts/stage_check.py). Floors, so that a broad pattern fails."""
     from analyser.cues import stage_of
     from analyser.data import DEFAULT_CORPUS, read_corpus
 

@@ -205,7 +205,7 @@ def test_to_row_evidence_is_what_json_dumps_writes(reports, case):
     assert report.to_row()["evidence"] == json.dumps(spans, ensure_ascii=False)
 
 
-def test_a_torn_level_is_noted_in_the_row_warnings():
+def test_a_torn_level_is_noted_in_the_row_warnings_and_the_json(validator):
     """A table of levels alone would count a torn level 1 as level 1: its row says it is torn."""
     from dataclasses import replace
 
@@ -218,12 +218,15 @@ def test_a_torn_level_is_noted_in_the_row_warnings():
     assert report.to_row()["warnings"] == "a warning"
     torn = replace(report, dimensions={**report.dimensions, "humour": DimensionScore("humour", 1, 0.5, (), (0.6, 0.1, 0.3))})
     assert torn.to_row()["warnings"] == "a warning; humour level 1 is torn between 0 (0.60) and 2 (0.30)"
+    assert torn.to_dict()["dimensions"]["humour"]["torn"] == [0, 2]
+    assert report.to_dict()["dimensions"]["humour"]["torn"] is None
+    validator.validate(torn.to_dict())
 
 
 def test_the_stage_is_in_the_json(reports, validator):
     from dataclasses import replace
 
-    assert reports["en-specific"].to_dict()["stage"] is None
+    assert reports["en-vague"].to_dict()["stage"] is None
     resolved = replace(_built_report(), stage="resolved")
     validator.validate(resolved.to_dict())
     assert resolved.to_dict()["stage"] == "resolved"
