@@ -37,13 +37,40 @@ def test_training_learns(fixture_model, fixture_split):
 
 
 def test_compiled_probabilities_equal_scikit_learn(fixture_model, fixture_split):
+    from analyser.features import cue_features
+
     _, test = fixture_split
     prepared = prepare_all(test)
     mine = fixture_model.predict_proba(prepared)
+    assert fixture_model.rule_blend, "the default model mixes the cue rule into some facet"
     for head in HEADS:
         classes = fixture_model.heads_[head]["classes"]
         expected = fixture_model.pipeline(head).predict_proba(prepared)
+        if head in fixture_model.rule_blend:  # the pipeline gives the probabilities before the blend
+            expected = fixture_model.blend(head, expected, cue_features(prepared))
         np.testing.assert_allclose(mine[head][:, classes], expected, atol=1e-9)
+
+
+def test_rule_blend_mixes_the_cue_rules_verdict_into_a_facet(fixture_model):
+    names = fixture_model._names()
+    cues = np.zeros((3, len(names)))
+    cues[0, names.index("cue:what.product:present")] = 1  # the rule says "present" for row 0 only
+    p = np.array([[0.6, 0.4], [0.3, 0.7], [0.5, 0.5]])
+    w = fixture_model.rule_blend["what"]
+    blended = fixture_model.blend("what", p, cues)
+    np.testing.assert_allclose(blended[:, 1], (1 - w) * p[:, 1] + w * np.array([1, 0, 0]))
+    np.testing.assert_allclose(blended.sum(axis=1), 1)
+    assert (blended[:, 1] >= 0.5).tolist() == [True, True, False]  # a cue lifts 0.4 over the line, its absence sinks 0.5
+    assert fixture_model.blend("scope", p, cues) is p  # a facet without a weight is left alone
+
+
+def test_head_C_and_rule_blend_are_checked():
+    with pytest.raises(ValueError, match="head_C"):
+        StatementModel(head_C={"reason": 2.0})
+    with pytest.raises(ValueError, match="rule_blend"):
+        StatementModel(rule_blend={"cause": 0.2})  # dimensions have no single rule verdict to mix in
+    with pytest.raises(ValueError, match="rule_blend"):
+        StatementModel(rule_blend={"what": 1.5})
 
 
 def test_a_head_weighs_only_the_cue_groups_it_is_given(fixture_model):
