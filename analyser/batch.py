@@ -475,8 +475,14 @@ def _lock_output(out: Path):
 def _progress(total: int, initial: int, quiet: bool):
     from tqdm import tqdm
 
-    return tqdm(total=total, initial=initial, unit="row", unit_scale=True, dynamic_ncols=True, smoothing=0.05,
-                file=sys.stderr, disable=quiet or not sys.stderr.isatty(), desc="scoring")
+    try:  # a terminal that reports no size (some CI and `docker exec -t` sessions): tqdm would hide
+        sized = min(os.get_terminal_size(sys.stderr.fileno())) > 0  # the bar; draw it 80 wide instead
+    except (OSError, ValueError):
+        sized = False
+    size = {"dynamic_ncols": True} if sized else {"ncols": 80, "nrows": 24}
+    # whole row counts ("50/300"): unit_scale would print "50.0/300"
+    return tqdm(total=total, initial=initial, unit="row", smoothing=0.05, file=sys.stderr,
+                disable=quiet or not sys.stderr.isatty(), desc="scoring", **size)
 
 
 def _pool(jobs: int):

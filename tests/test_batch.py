@@ -844,3 +844,34 @@ def test_incidents_are_grouped_alike_whatever_the_output_format(tmp_path, capsys
         summary = read(tmp_path / f"out.incidents{ext}")
         counts[ext] = sorted(int(n) for n in summary["statements"])
     assert counts[".csv"] == counts[".jsonl"] == counts[".parquet"] == [1, 1, 1, 1, 2]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal")
+def test_the_progress_bar_shows_on_a_terminal_even_one_without_a_width(tmp_path):
+    """On a terminal stderr (a new pty reports 0 columns, as some CI and `docker exec -t` do) the bar
+    shows whole row counts; --quiet silences it."""
+    import pty
+
+    src = write(table(), tmp_path / "in.csv")
+    outputs = {}
+    for quiet in (False, True):
+        leader, follower = pty.openpty()
+        args = [sys.executable, "-m", "analyser", "batch", str(src), "-o", str(tmp_path / f"o{quiet}.csv"), "--rules"]
+        proc = subprocess.Popen(args + (["--quiet"] if quiet else []), stdout=subprocess.DEVNULL, stderr=follower)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                data = os.read(leader, 4096)
+            except OSError:  # the child closed its end
+                break
+            if not data:
+                break
+            chunks.append(data)
+        proc.wait(timeout=120)
+        os.close(leader)
+        outputs[quiet] = b"".join(chunks).decode("utf-8", "replace")
+        assert proc.returncode == 0, outputs[quiet]
+    assert "scoring" in outputs[False] and f"{len(table())}/{len(table())}" in outputs[False]
+    assert ".0/" not in outputs[False]  # whole rows, not "11.0/11"
+    assert "scoring" not in outputs[True]
