@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 
+from .cues import stage_of
 from .prepare import prepare
 from .report import Report
 from .rules import score_rules
@@ -127,8 +128,6 @@ def _prepare_block(texts: list, langs: list, errors: str) -> list:
 
 
 def _report(p, scored, method: str) -> Report:
-    from .cues import stage_of
-
     dims, facets = scored
     return Report(text=p.norm.original, lang=p.lang, lang_confidence=p.lang_confidence, method=method,
                   dimensions=dims, facets=facets, warnings=p.warnings, n_tokens=len(p.tokens),
