@@ -42,10 +42,10 @@ GROUPS = ("cause", "apology", "humour", "vagueness", "what", "scope", "when", "n
 
 
 def stage_of(matches) -> str:
-    """The statement's stage from its ``stage.*`` cues ("resolved"), or "" when none says."""
-    kinds = cue_kinds()
-    found = sorted({m.entry.cue for m in matches if kinds[m.entry.cue]["group"] == "stage"})
-    return found[0].split(".", 1)[1] if found else ""
+    """"resolved" when a ``stage.resolved`` cue says the outage is over and no ``stage.ongoing`` cue
+    says it is not (not yet, still, partly, until it is resolved), else ""."""
+    found = {m.entry.cue for m in matches}
+    return "resolved" if "stage.resolved" in found and "stage.ongoing" not in found else ""
 
 
 @dataclass(frozen=True)
