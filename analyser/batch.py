@@ -545,6 +545,12 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
 
     if jobs < 1:
         raise AnalyserError("--jobs must be at least 1")
+    if opts.lang is not None:
+        from .languages import supported_codes
+
+        if opts.lang not in supported_codes():  # a real code, but a typo of "en" would score everything badly
+            warn(f"--lang {opts.lang}: no lexicon for this language; rows are scored with language-independent "
+                 f"cues only (supported: {', '.join(supported_codes())})")
     if chunk_size < 1:
         raise AnalyserError("--chunk-size must be at least 1")
     in_fmt, out_fmt = table_format(inp), table_format(out)

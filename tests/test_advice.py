@@ -38,8 +38,8 @@ MARKERS = {"en": "the", "fr": "le", "de": "Sie", "es": "el"}
 
 
 def _hans_chars(text: str) -> int:
-    """How many characters change when converted to traditional script."""
-    return sum(a != b for a, b in zip(text, convert(text, "s2t")))
+    """How many characters change when converted to traditional script (Taiwan standard, as the advice is)."""
+    return sum(a != b for a, b in zip(text, convert(text, "s2tw")))
 
 
 def _hant_chars(text: str) -> int:
@@ -258,3 +258,9 @@ def test_resolution_notices_in_every_language(lang, text):
     cat = catalogue(lang)
     assert messages.get("next") in (None, cat.message("next_resolved"))
     assert cat.message("next") not in messages.values()
+
+
+def test_traditional_advice_writes_taiwan_and_hong_kong_forms():
+    """OpenCC's s2t writes 爲/裏/着, which Taiwan and Hong Kong readers do not use: 為/裡/著."""
+    hant = " ".join(a.message for a in analyse("服務器故障，正在搶修，不便之處，敬請原諒。", lang="zh-Hant").advice)
+    assert "爲" not in hant and "為" in convert("为", catalogue("zh-Hant").convert)

@@ -875,3 +875,11 @@ def test_the_progress_bar_shows_on_a_terminal_even_one_without_a_width(tmp_path)
     assert "scoring" in outputs[False] and f"{len(table())}/{len(table())}" in outputs[False]
     assert ".0/" not in outputs[False]  # whole rows, not "11.0/11"
     assert "scoring" not in outputs[True]
+
+
+def test_an_unsupported_lang_is_warned_about_once(tmp_path, capsys):
+    src = write(table().drop(columns=["lang"]), tmp_path / "in.csv")
+    rc, err = run_cli(src, "-o", tmp_path / "out.csv", "--rules", "-q", "--lang", "it", capsys=capsys)
+    assert rc == 0 and err.count("no lexicon for this language") == 1
+    rc, err = run_cli(src, "-o", tmp_path / "out2.csv", "--rules", "-q", "--lang", "en", capsys=capsys)
+    assert rc == 0 and "no lexicon" not in err
