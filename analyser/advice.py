@@ -126,7 +126,12 @@ def _span(report: Report, cue: str | frozenset[str], by_cue: dict[str, list[Evid
                 start, end = min(start, e.start), max(end, e.end)
                 grown = True
     text = " ".join(report.text[start:end].split())
-    return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1] + "…"
+    if len(text) <= QUOTE_MAX:
+        return text
+    cut = text[: QUOTE_MAX - 1]
+    space = cut.rfind(" ")
+    # at a word's end where words are spaced ("…inconvenience this…", not "…inconvenience thi…")
+    return (cut[:space] if space >= QUOTE_MAX // 2 else cut).rstrip(" ,;:") + "…"
 
 
 def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:

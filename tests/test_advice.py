@@ -264,3 +264,15 @@ def test_traditional_advice_writes_taiwan_and_hong_kong_forms():
     """OpenCC's s2t writes 爲/裏/着, which Taiwan and Hong Kong readers do not use: 為/裡/著."""
     hant = " ".join(a.message for a in analyse("服務器故障，正在搶修，不便之處，敬請原諒。", lang="zh-Hant").advice)
     assert "爲" not in hant and "為" in convert("为", catalogue("zh-Hant").convert)
+
+
+def test_a_long_quote_is_cut_at_a_word():
+    from analyser.advice import QUOTE_MAX
+
+    report = analyse("Our apologies for the inconvenience this may have caused to customers. Payments are down.", lang="en")
+    quoted = [a.message for a in report.advice if a.topic == "apology"]
+    assert quoted and "…" in quoted[0]
+    inner = quoted[0].split("“", 1)[1].split("”", 1)[0]
+    assert len(inner) <= QUOTE_MAX and inner[:-1] in report.text
+    words = report.text.split()
+    assert inner[:-1].split()[-1] in words  # the last word shown is a whole word of the statement
