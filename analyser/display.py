@@ -232,7 +232,7 @@ def warnings_html(report: Report) -> str:
 def render_html(report: Report, title: str | None = None) -> str:
     """The report as one self-contained HTML fragment (inline styles, no scripts)."""
     head = (f"language <b>{_e(report.lang)}</b> ({report.lang_confidence:.2f}) · method <b>{_e(report.method)}</b>"
-            f" · {report.n_tokens} tokens")
+            + (f" · stage <b>{_e(report.stage)}</b>" if report.stage else "") + f" · {report.n_tokens} tokens")
     heading = f'<div style="font-weight:600;font-size:15px;margin-bottom:4px">{_e(title)}</div>' if title else ""
     return (
         f'<div class="analyser-report" style="{_BOX}">'

@@ -318,3 +318,11 @@ def test_a_torn_level_is_marked_with_both_likelier_levels():
     marks = [line for line in html.split("<tr") if 'data-role="torn"' in line]
     assert len(marks) == 1 and 'data-dim="cause"' in marks[0]
     assert "none 0.68" in marks[0] and "specific 0.23" in marks[0]
+
+
+def test_the_view_names_a_resolution_notice():
+    from analyser import analyse
+    from analyser.display import render_html
+
+    assert "stage <b>resolved</b>" in render_html(analyse("Card payments are working again.", lang="en"))
+    assert "stage <b>" not in render_html(analyse("Card payments are failing.", lang="en"))
