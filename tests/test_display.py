@@ -321,8 +321,5 @@ def test_a_torn_level_is_marked_with_both_likelier_levels():
 
 
 def test_the_view_names_a_resolution_notice():
-    from analyser import analyse
-    from analyser.display import render_html
-
     assert "stage <b>resolved</b>" in render_html(analyse("Card payments are working again.", lang="en"))
     assert "stage <b>" not in render_html(analyse("Card payments are failing.", lang="en"))
