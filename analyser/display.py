@@ -162,7 +162,7 @@ def legend_html(report: Report | None = None) -> str:
 
 def _torn(s, d: str) -> str:
     """A mark after a level chosen between two likelier ones (:func:`analyser.report.torn`)."""
-    pair = torn(s.probabilities)
+    pair = torn(s.probabilities, s.level)
     if pair is None:
         return ""
     tip = (f"torn: {LEVEL_NAMES[d][pair[0]]} {s.probabilities[pair[0]]:.2f}, {LEVEL_NAMES[d][pair[1]]} "

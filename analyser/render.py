@@ -30,7 +30,7 @@ def render_text(report: Report) -> str:
             lines.append(f"{'':<35}{_quote(e.text)} {e.cue}")
         if len(s.evidence) > _MAX_EVIDENCE:
             lines.append(f"{'':<35}(+{len(s.evidence) - _MAX_EVIDENCE} more)")
-        if (pair := torn(s.probabilities)) is not None:
+        if (pair := torn(s.probabilities, s.level)) is not None:
             lines.append(f"{'':<11}torn between {pair[0]} {LEVEL_NAMES[d][pair[0]]} ({s.probabilities[pair[0]]:.2f}) "
                          f"and {pair[1]} {LEVEL_NAMES[d][pair[1]]} ({s.probabilities[pair[1]]:.2f})")
     lines.append("")

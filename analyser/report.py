@@ -30,12 +30,13 @@ FACET_HELP = {
 }
 
 
-def torn(probabilities) -> tuple[int, int] | None:
+def torn(probabilities, level: int | None = None) -> tuple[int, int] | None:
     """``(0, 2)`` when a dimension's level 1 was chosen between two levels it is less likely than
     (0.68 / 0.09 / 0.23: the rounded expected level is 1): the model is torn between none and
-    the top level. None otherwise, and for facets and the cue rules (no probabilities)."""
+    the top level. None otherwise: for another ``level`` (when given), for facets and for the
+    cue rules (no probabilities)."""
     p = tuple(probabilities) if probabilities is not None else ()
-    if len(p) != 3 or not 0.5 <= p[1] + 2 * p[2] < 1.5:
+    if level not in (None, 1) or len(p) != 3 or not 0.5 <= p[1] + 2 * p[2] < 1.5:
         return None  # the rounded expected level is not 1
     return (0, 2) if p[1] < p[0] and p[1] < p[2] else None
 
@@ -43,7 +44,7 @@ def torn(probabilities) -> tuple[int, int] | None:
 def torn_note(dim: str, level: int, probabilities) -> str:
     """The ``warnings`` note of a torn level ("cause level 1 is torn between 0 (0.68) and 2 (0.23)"),
     or "": a table of levels alone would count such a statement as level 1."""
-    pair = torn(probabilities) if level == 1 else None
+    pair = torn(probabilities, level)
     if pair is None:
         return ""
     a, b = pair
@@ -55,7 +56,7 @@ def decided(level: int, probabilities) -> int:
     likelier of the two it was chosen between. The advice and the ``why`` facet follow it, so
     that "cause 1 generic, torn between none 0.68 and specific 0.23" asks for a cause and lists
     ``why`` as missing."""
-    pair = torn(probabilities) if level == 1 else None
+    pair = torn(probabilities, level)
     if pair is None:
         return level
     return pair[0] if probabilities[pair[0]] > probabilities[pair[1]] else pair[1]
@@ -171,7 +172,7 @@ class DimensionScore:
             "label": self.label,
             "score": round(self.score, 4),
             "probabilities": None if self.probabilities is None else [round(p, 4) for p in self.probabilities],
-            "torn": list(pair) if self.level == 1 and (pair := torn(self.probabilities)) else None,
+            "torn": list(pair) if (pair := torn(self.probabilities, self.level)) else None,
             "evidence": [e.to_dict() for e in self.evidence],
         }
 

@@ -187,6 +187,17 @@ def test_torn_names_the_levels_a_middle_level_was_chosen_between(p, expected):
     from analyser.report import torn
 
     assert torn(p) == expected
+    assert torn(p, 1) == expected
+
+
+def test_only_a_level_1_is_torn():
+    """A level other than the rounded expected one (a rule's, say) is not called torn."""
+    from analyser.report import decided, torn, torn_note
+
+    p = (0.68, 0.09, 0.23)
+    assert torn(p, 0) is None and torn(p, 2) is None
+    assert torn_note("cause", 2, p) == "" and decided(2, p) == 2
+    assert torn_note("cause", 1, p).startswith("cause level 1 is torn between 0 (0.68)") and decided(1, p) == 0
 
 
 def test_shipped_levels_agree_with_scores_and_why_follows_cause():
