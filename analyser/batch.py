@@ -148,11 +148,12 @@ def _rows(texts: list, langs: list, method: str) -> list:
 
 def score_columns(texts, langs=None, published=None, started=None, *, method: str = "auto",
                   text_col: str = "text", published_col: str = "published_at",
-                  started_col: str = "started_at", lang: str | None = None):
+                  started_col: str = "started_at", lang: str | None = None, date_order: str | None = None):
     """The scored columns for a sequence of texts, as a DataFrame with a fresh RangeIndex.
 
     ``published`` and ``started`` (sequences of timestamps, or ``None``) add the
-    timeliness columns when both are given. ``lang`` is the language of every row
+    timeliness columns when both are given; ``date_order`` is how their numeric
+    dates are read (:mod:`analyser.timeliness`). ``lang`` is the language of every row
     whose ``langs`` cell is blank (or of every row, without ``langs``); without it
     such rows have their language detected.
     """
@@ -193,7 +194,7 @@ def score_columns(texts, langs=None, published=None, started=None, *, method: st
     if published is not None and started is not None:
         from .timeliness import delays
 
-        minutes, levels, notes = delays(list(published), list(started), published_col, started_col)
+        minutes, levels, notes = delays(list(published), list(started), published_col, started_col, date_order)
         frame["delay_minutes"] = pd.Series(minutes, dtype="float64")
         frame["timeliness_level"] = pd.Series(levels, dtype=_INT)
         if any(notes):
@@ -222,7 +223,7 @@ def _require(columns, name: str | None, option: str, path=None) -> None:
 
 def score_frame(df, text_col: str = "text", lang_col: str | None = None, id_col: str | None = None,
                 published_col: str | None = "published_at", started_col: str | None = "started_at",
-                method: str = "auto", lang: str | None = None):
+                method: str = "auto", lang: str | None = None, date_order: str | None = None):
     """Score every row of a DataFrame; returns a new frame with the ``batch`` columns.
 
     The input's columns come first, unchanged, then :data:`RESULT_COLUMNS`, then
@@ -232,7 +233,9 @@ def score_frame(df, text_col: str = "text", lang_col: str | None = None, id_col:
     cannot be scored get a message in ``error``; nothing is raised for them.
     ``lang`` (a code such as ``"en"``) is the language of every row, or with
     ``lang_col`` of the rows whose cell is blank; without either it is detected
-    row by row.
+    row by row. ``date_order`` (``"day-first"`` or ``"month-first"``) is how numeric dates
+    such as ``01/02/2024`` in the time columns are read; without it, an ambiguous one is read
+    month first (dots: day first) with a warning.
 
     >>> import pandas as pd
     >>> out = score_frame(pd.DataFrame({"text": ["Sorry: payments failed from 14:05 to 14:40.", ""]}), method="rules")
@@ -255,12 +258,15 @@ def score_frame(df, text_col: str = "text", lang_col: str | None = None, id_col:
         from .prepare import check_lang
 
         lang = check_lang(lang)
+    from .timeliness import check_date_order
+
+    date_order = check_date_order(date_order)
     timed = bool(published_col and started_col and published_col in df.columns and started_col in df.columns)
     scored = score_columns(
         df[text_col].tolist(), df[lang_col].tolist() if lang_col else None,
         df[published_col].tolist() if timed else None, df[started_col].tolist() if timed else None,
         method=method, text_col=text_col, published_col=published_col or "", started_col=started_col or "",
-        lang=lang)
+        lang=lang, date_order=date_order)
     scored.index = df.index
     scored = scored.rename(columns=output_names(df.columns, timed))
     return pd.concat([df, scored], axis=1)
@@ -278,6 +284,7 @@ class Options:
     method: str = "auto"
     lang: str | None = None  # every row's language (with lang_col: of its blank cells)
     encoding: str | None = None  # of a CSV or JSONL input (None: UTF-8, or UTF-16 by its BOM)
+    date_order: str | None = None  # of numeric dates in the time columns (timeliness.DATE_ORDERS)
 
 
 def _payload(chunk, opts: Options, timed: bool) -> tuple:
@@ -286,14 +293,14 @@ def _payload(chunk, opts: Options, timed: bool) -> tuple:
         chunk[opts.lang_col].tolist() if opts.lang_col else None,
         chunk[opts.published_col].tolist() if timed else None,
         chunk[opts.started_col].tolist() if timed else None,
-        opts.method, opts.text_col, opts.published_col or "", opts.started_col or "", opts.lang,
+        opts.method, opts.text_col, opts.published_col or "", opts.started_col or "", opts.lang, opts.date_order,
     )
 
 
 def _score_payload(payload: tuple):
-    texts, langs, published, started, method, text_col, published_col, started_col, lang = payload
+    texts, langs, published, started, method, text_col, published_col, started_col, lang, date_order = payload
     return score_columns(texts, langs, published, started, method=method, text_col=text_col,
-                         published_col=published_col, started_col=started_col, lang=lang)
+                         published_col=published_col, started_col=started_col, lang=lang, date_order=date_order)
 
 
 def _resolved_method(method: str) -> tuple[str, str]:
@@ -671,7 +678,8 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
 
             columns = list(info.columns) + [names[c] for c in RESULT_COLUMNS + (TIME_COLUMNS if timed else ())]
             acc = IncidentSummary(by_incident, opts.published_col or "", opts.started_col or "",
-                                  level_columns={d: names[f"{d}_level"] for d in ("cause", "apology", "vagueness")})
+                                  level_columns={d: names[f"{d}_level"] for d in ("cause", "apology", "vagueness")},
+                                  date_order=opts.date_order)
             use = [by_incident, *[names[f"{d}_level"] for d in ("cause", "apology", "vagueness")]]
             use += [c for c in (opts.published_col, opts.started_col) if c and c in info.columns]
             use = list(dict.fromkeys(use))
@@ -711,6 +719,9 @@ def add_parser(sub) -> None:
                                                       "when it starts with its byte-order mark), e.g. gb18030, big5, cp1252")
     p.add_argument("--published-column", metavar="COLUMN", help="publication time column (default: published_at, if present)")
     p.add_argument("--started-column", metavar="COLUMN", help="incident start time column (default: started_at, if present)")
+    p.add_argument("--date-order", metavar="ORDER", help="day-first or month-first: how numeric dates such as 01/02/2024 "
+                   "in the time columns are read (default: dotted dates day first, others month first, ambiguous ones "
+                   "with a warning)")
     p.add_argument("--by-incident", metavar="COLUMN", help="also write a per-incident summary grouped by COLUMN")
     p.add_argument("--summary", metavar="PATH", help="where the summary goes (default: OUT with .incidents before "
                                                      "the extension)")
@@ -734,12 +745,13 @@ def _cmd(args) -> int:
     explicit = tuple(o for o, v in (("--published-column", args.published_column),
                                     ("--started-column", args.started_column)) if v is not None)
     from .prepare import check_lang
+    from .timeliness import check_date_order
 
     opts = Options(text_col=args.text_column, lang_col=args.lang_column, id_col=args.id_column,
                    lang=check_lang(args.lang) if args.lang is not None else None, encoding=args.encoding,
                    published_col=args.published_column or "published_at",
                    started_col=args.started_column or "started_at",
-                   method="rules" if args.rules else "auto")
+                   method="rules" if args.rules else "auto", date_order=check_date_order(args.date_order))
     run_batch(args.input, args.output, opts=opts, jobs=args.jobs, chunk_size=args.chunk_size, resume=args.resume,
               quiet=args.quiet, by_incident=args.by_incident, summary=args.summary, explicit=explicit)
     return 0

@@ -95,14 +95,13 @@ def reports_frame(reports, labels=None):
     return pd.DataFrame(rows)
 
 
-def add_delay(df, published_col: str = "published_at", started_col: str = "started_at"):
-    """Add ``delay_minutes`` (publication minus incident start) when both columns exist."""
-    import pandas as pd
-
+def add_delay(df, published_col: str = "published_at", started_col: str = "started_at", date_order: str | None = None):
+    """Add ``delay_minutes`` (publication minus incident start) when both columns exist, read as
+    ``batch`` reads them (:func:`analyser.timeliness.delays`)."""
     if published_col in df.columns and started_col in df.columns and "delay_minutes" not in df.columns:
-        pub = pd.to_datetime(df[published_col], utc=True, errors="coerce", format="mixed")
-        start = pd.to_datetime(df[started_col], utc=True, errors="coerce", format="mixed")
-        df = df.assign(delay_minutes=(pub - start).dt.total_seconds() / 60)
+        from .timeliness import delays
+
+        df = df.assign(delay_minutes=delays(df[published_col], df[started_col], date_order=date_order)[0])
     return df
 
 

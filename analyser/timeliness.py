@@ -40,6 +40,16 @@ common forms are tried one by one. A timestamp without a time zone is taken as
 UTC (the shared corpus is UTC); when only one of the pair has a zone, the row
 gets a warning.
 
+Numeric dates (``01/02/2024 10:00``, ``13.01.2024``, ``1-2-24``) follow the
+``date_order`` given (:data:`DATE_ORDERS`; ``batch --date-order``); a value that
+cannot be in that order is unreadable. Without one, dates with dots are read day
+first (the German, Swiss and Nordic convention; no one writes the month first
+with dots), others month first (pandas' default), except those that can only be
+day first (``13/01/2024``); an ambiguous one (both numbers 12 or less) is read
+month first with a warning that says how it was read. Reading a European
+export month first would silently turn 12/01 23:50 and 13/01 00:20 into a delay
+of minus 324 days.
+
 Per incident (:class:`IncidentSummary`), statements are ordered by publication
 time (rows without one come after the timed rows, in input order). The
 incident's start is the earliest ``started_at`` of its rows; the minutes to the
@@ -69,6 +79,40 @@ SUMMARY_COLUMNS = (
 )
 
 _ZONE = re.compile(r"(?:[zZ]|[+-]\d\d(?::?\d\d)?|\bUTC|\bGMT)\s*$")
+#: The orders of numeric dates (``01/02/2024``) a user can give.
+DATE_ORDERS = ("day-first", "month-first")
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def check_date_order(date_order: str | None) -> str | None:
+    if date_order is not None and date_order not in DATE_ORDERS:
+        from .errors import InputError
+
+        raise InputError(f"date order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
+    return date_order
+
+
+def _numeric_date(text: str, date_order: str | None) -> tuple[str | None, str]:
+    """``text`` with a leading numeric date rewritten as ISO (``None`` when it cannot be a date in
+    the order given), and a note when the order was a guess between two readings."""
+    m = _NUMERIC_DATE.match(text)
+    if m is None:
+        return text, ""
+    a, sep, b, year = int(m[1]), m[2], int(m[3]), int(m[4])
+    order = date_order or ("day-first" if sep == "." else "month-first")
+    day, month = (a, b) if order == "day-first" else (b, a)
+    note = ""
+    if month > 12 and date_order is None and day <= 12:
+        day, month = month, day  # only day first can be meant (13/01/2024)
+    elif date_order is None and sep != "." and a != b and a <= 12 and b <= 12:
+        note = (f"read {text!r} month first ({day} {_MONTHS[month - 1]}); "
+                "if days come first, give --date-order day-first (date_order=)")
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None, ""
+    if len(m[4]) == 2:
+        year += 2000 if year < 70 else 1900  # as strptime's %y
+    return f"{year:04d}-{month:02d}-{day:02d}{text[m.end():]}", note
 
 
 def timeliness_level(delay_minutes: float | None) -> int | None:
@@ -92,20 +136,23 @@ def _blank(value) -> bool:
     return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
-def parse_times(values) -> tuple[np.ndarray, list[bool], list[bool]]:
+def parse_times(values, date_order: str | None = None) -> tuple[np.ndarray, list[bool], list[bool], list[str]]:
     """Parse timestamps.
 
-    Returns ``(ns, naive, bad)``: nanoseconds since the epoch in UTC as float
-    (NaN when missing or unparsable), whether each value had no time zone, and
-    whether a non-blank value could not be parsed.
+    Returns ``(ns, naive, bad, notes)``: nanoseconds since the epoch in UTC as
+    float (NaN when missing or unparsable), whether each value had no time zone,
+    whether a non-blank value could not be parsed, and how an ambiguous numeric
+    date was read ("" for the others; see the module docstring on ``date_order``).
     """
     import pandas as pd
 
+    check_date_order(date_order)
     values = list(values)
     n = len(values)
     ns = np.full(n, np.nan)
     naive = [False] * n
     bad = [False] * n
+    notes = [""] * n
     strings: dict[int, str] = {}
     for i, v in enumerate(values):
         if _blank(v):
@@ -136,8 +183,12 @@ def parse_times(values) -> tuple[np.ndarray, list[bool], list[bool]]:
                                 format="ISO8601")
         for i, ts in zip(idx, parsed):
             if ts is pd.NaT:
+                text, notes[i] = _numeric_date(strings[i], date_order)
+                if text is None:
+                    bad[i] = True
+                    continue
                 try:  # other common forms, one by one (slow, but only for the odd ones)
-                    ts = pd.to_datetime(strings[i], utc=True, format="mixed")
+                    ts = pd.to_datetime(text, utc=True, format="mixed")
                 except (ValueError, TypeError, OverflowError):
                     bad[i] = True
                     continue
@@ -148,17 +199,18 @@ def parse_times(values) -> tuple[np.ndarray, list[bool], list[bool]]:
                 ns[i] = float(ts.value)
             except OverflowError:  # a year outside 1677-2262, read at a coarser unit
                 bad[i] = True
-    return ns, naive, bad
+    return ns, naive, bad, notes
 
 
-def delays(published, started, published_name: str = "published_at", started_name: str = "started_at"):
+def delays(published, started, published_name: str = "published_at", started_name: str = "started_at",
+           date_order: str | None = None):
     """Per row: ``(delay_minutes, timeliness_level, warnings)``.
 
     ``delay_minutes`` is a float array (NaN when unknown), ``timeliness_level``
     a list of int or ``None``, ``warnings`` a list of lists of strings.
     """
-    pub, pub_naive, pub_bad = parse_times(published)
-    sta, sta_naive, sta_bad = parse_times(started)
+    pub, pub_naive, pub_bad, pub_notes = parse_times(published, date_order)
+    sta, sta_naive, sta_bad, sta_notes = parse_times(started, date_order)
     minutes = np.round((pub - sta) / 60e9, 2)
     levels: list[int | None] = []
     notes: list[list[str]] = []
@@ -168,6 +220,7 @@ def delays(published, started, published_name: str = "published_at", started_nam
             row.append(f"cannot read {published_name} {_show(published, i)} as a timestamp")
         if sta_bad[i]:
             row.append(f"cannot read {started_name} {_show(started, i)} as a timestamp")
+        row += [f"{name} {note}" for name, note in ((published_name, pub_notes[i]), (started_name, sta_notes[i])) if note]
         if math.isnan(m):
             levels.append(None)
         else:
@@ -229,8 +282,9 @@ class IncidentSummary:
     """
 
     def __init__(self, incident_col: str, published_col: str = "published_at", started_col: str = "started_at",
-                 level_columns: dict | None = None):
+                 level_columns: dict | None = None, date_order: str | None = None):
         self.incident_col = incident_col
+        self.date_order = check_date_order(date_order)
         self.level_columns = {d: f"{d}_level" for d in ("cause", "apology", "vagueness")}
         self.level_columns.update(level_columns or {})
         self.published_col = published_col
@@ -243,8 +297,8 @@ class IncidentSummary:
         if n == 0:
             return
         incidents = frame[self.incident_col].tolist()
-        pub = parse_times(frame[self.published_col])[0] if self.published_col in frame.columns else np.full(n, np.nan)
-        sta = parse_times(frame[self.started_col])[0] if self.started_col in frame.columns else np.full(n, np.nan)
+        pub = parse_times(frame[self.published_col], self.date_order)[0] if self.published_col in frame.columns else np.full(n, np.nan)
+        sta = parse_times(frame[self.started_col], self.date_order)[0] if self.started_col in frame.columns else np.full(n, np.nan)
         cause = frame[self.level_columns["cause"]].tolist()
         apology = frame[self.level_columns["apology"]].tolist()
         vague = frame[self.level_columns["vagueness"]].tolist()
@@ -323,12 +377,12 @@ class IncidentSummary:
 
 
 def summarise_incidents(scored, incident_col: str, published_col: str = "published_at",
-                        started_col: str = "started_at"):
+                        started_col: str = "started_at", date_order: str | None = None):
     """The per-incident summary of a scored DataFrame (see :class:`IncidentSummary`)."""
     if incident_col not in scored.columns:
         from .errors import InputError
 
         raise InputError(f"no column {incident_col!r} to group incidents by; available: {', '.join(map(str, scored.columns))}")
-    acc = IncidentSummary(incident_col, published_col, started_col)
+    acc = IncidentSummary(incident_col, published_col, started_col, date_order=date_order)
     acc.update(scored)
     return acc.frame()

@@ -322,6 +322,25 @@ def test_explicit_time_column_must_exist(tmp_path, capsys):
     assert rc == 2 and "'posted'" in err and "--published-column" in err
 
 
+def test_date_order(tmp_path, capsys):
+    """A day-first export: read so with --date-order; without it the ambiguous dates are warned about."""
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"incident": ["a", "a"], "text": ["Payments are down.", "Payments are back."],
+                  "started_at": ["12/01/2024 23:50", "12/01/2024 23:50"],
+                  "published_at": ["13/01/2024 00:05", "13/01/2024 01:50"]}).to_csv(src, index=False)
+    out = tmp_path / "out.csv"
+    assert run_cli(src, "-o", out, "--rules", "-q", "--date-order", "day-first", "--by-incident", "incident",
+                   capsys=capsys)[0] == 0
+    df = pd.read_csv(out)
+    assert df["delay_minutes"].tolist() == [15.0, 120.0] and not df["warnings"].str.contains("first").any()
+    summary = pd.read_csv(tmp_path / "out.incidents.csv")
+    assert summary["first_response_delay_minutes"].tolist() == [15.0]
+    assert run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)[0] == 0
+    assert all("month first (1 Dec)" in w for w in pd.read_csv(out)["warnings"])
+    rc, err = run_cli(src, "-o", out, "--rules", "--date-order", "european", capsys=capsys)
+    assert rc == 2 and err.count("\n") == 1 and "day-first, month-first" in err
+
+
 def test_header_only_table(tmp_path, capsys):
     src = tmp_path / "in.csv"
     src.write_text("id,text\n", encoding="utf-8")

@@ -65,8 +65,49 @@ def test_one_naive_timestamp_is_taken_as_utc_with_a_warning():
 
 
 def test_datetime_values():
-    ns, naive, bad = parse_times([pd.Timestamp("2024-03-01 09:00", tz="Europe/Paris"), pd.NaT, None])
+    ns, naive, bad, _ = parse_times([pd.Timestamp("2024-03-01 09:00", tz="Europe/Paris"), pd.NaT, None])
     assert ns[0] == pd.Timestamp("2024-03-01T08:00:00Z").value and math.isnan(ns[1]) and not any(bad)
+
+
+# a European export: 12 January 23:50 to 13 January 00:20 is 30 minutes, read day first; read
+# month first as pandas does, 12/01 is 1 December and the delay minus 324 days
+EXPORT = (["13/01/2024 00:20", "01/02/2024 10:00"], ["12/01/2024 23:50", "01/02/2024 09:30"])
+
+
+def test_an_ambiguous_numeric_date_is_read_month_first_with_a_warning_naming_it():
+    minutes, levels, notes = delays(*EXPORT)
+    assert minutes[1] == 30.0
+    assert notes[1] == ["published_at read '01/02/2024 10:00' month first (2 Jan); if days come first, give "
+                        "--date-order day-first (date_order=)",
+                        "started_at read '01/02/2024 09:30' month first (2 Jan); if days come first, give "
+                        "--date-order day-first (date_order=)"]
+    assert any("started_at read '12/01/2024 23:50' month first (1 Dec)" in n for n in notes[0])
+    assert not any("13/01/2024" in n for n in notes[0])  # it can only be day first: read so, no note
+
+
+def test_the_date_order_given_reads_every_numeric_date_so_without_warnings():
+    minutes, levels, notes = delays(*EXPORT, date_order="day-first")
+    assert minutes.tolist() == [30.0, 30.0] and levels == [1, 1] and notes == [[], []]
+    minutes, _, notes = delays(*EXPORT, date_order="month-first")  # 13/01 cannot be month first
+    assert math.isnan(minutes[0]) and notes[0] == ["cannot read published_at '13/01/2024 00:20' as a timestamp"]
+    assert minutes[1] == 30.0 and notes[1] == []
+
+
+def test_dotted_dates_are_day_first_and_two_digit_years_as_strptime():
+    ns = parse_times(["01.02.2024 10:00", "3.4.24", "05-06-1999 08:00"], "day-first")[0]
+    assert [pd.Timestamp(int(x), tz="UTC").strftime("%Y-%m-%d %H:%M") for x in ns] == \
+        ["2024-02-01 10:00", "2024-04-03 00:00", "1999-06-05 08:00"]
+    ns, _, bad, notes = parse_times(["01.02.2024 10:00", "31.12.2024"])  # no order given: dots are day first
+    assert pd.Timestamp(int(ns[0]), tz="UTC").month == 2 and notes == ["", ""] and not any(bad)
+
+
+def test_an_unknown_date_order_is_one_line_error():
+    from analyser.errors import InputError
+
+    with pytest.raises(InputError, match="day-first, month-first"):
+        delays(*EXPORT, date_order="dmy")
+    with pytest.raises(InputError, match="not 'DMY'"):
+        summarise_incidents(pd.DataFrame({"incident": [1]}), "incident", date_order="DMY")
 
 
 def scored(rows):
