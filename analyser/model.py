@@ -327,16 +327,16 @@ class StatementModel:
         out[:, 0] = 1.0 - out[:, 1]
         return out
 
-    def _scored(self, prepared: list, parts: EvidenceParts):
+    def _scored(self, prepared: list, parts: EvidenceParts, explain: bool = True):
         """Probabilities, levels ``(statements, heads)`` and, per statement and head, its evidence
-        made by ``parts`` (``()`` when none)."""
+        made by ``parts`` (``()`` when none, and for all without ``explain``)."""
         block = self.features(prepared)
         probs = self.predict_proba(prepared, block)
         levels = np.stack([levels_from_proba(probs[h]) for h in HEADS], axis=1)  # (statements, heads)
         # explain every dimension, and a facet only when present: what pushes a facet towards
         # "absent" is the lack of something, which no span of the text shows (the report names
         # the missing facet instead), as the cue rules and ``why`` do
-        wanted = np.asarray([h in DIMENSIONS for h in HEADS]) | (levels == 1)
+        wanted = (np.asarray([h in DIMENSIONS for h in HEADS]) | (levels == 1)) & explain
         pair_stmt, pair_head = np.nonzero(wanted)
         found = self._evidence(prepared, block, pair_stmt, pair_head, levels[pair_stmt, pair_head], parts)
         evidence = [[()] * len(HEADS) for _ in prepared]
@@ -362,10 +362,12 @@ class StatementModel:
             results.append((dims, {k: facets[k] for k in ("what", "scope", "when", "why", "next")}))
         return results
 
-    def rows(self, prepared: list) -> list[dict]:
+    def rows(self, prepared: list, evidence: bool = True) -> list[dict]:
         """The ``batch`` columns of each prepared statement: what ``Report.to_row`` gives for the
-        reports of :meth:`score`, without building them (evidence goes straight to JSON)."""
-        probs, levels, evidence = self._scored(prepared, AS_JSON)
+        reports of :meth:`score`, without building them (evidence goes straight to JSON; without
+        ``evidence`` it is not looked for and the column is "")."""
+        explain = evidence
+        probs, levels, evidence = self._scored(prepared, AS_JSON, explain)
         expected = np.stack([probs[d] @ np.arange(3) / 2 for d in DIMENSIONS], axis=1).tolist()
         n_dims = len(DIMENSIONS)
         out = []
@@ -380,7 +382,7 @@ class StatementModel:
             named = dict(zip(HEADS, ev))
             given = decided(chosen[0], probs["cause"][i]) >= 1
             named["why"] = named["cause"] if given else ()  # as FacetScore "why" in score()
-            row["evidence"] = evidence_json({k: named[k] for k in _EVIDENCE_ORDER})
+            row["evidence"] = evidence_json({k: named[k] for k in _EVIDENCE_ORDER}) if explain else ""
             torn_notes = (torn_note(d, chosen[k], probs[d][i]) for k, d in enumerate(DIMENSIONS))
             row["warnings"] = "; ".join((*p.warnings, *filter(None, torn_notes)))
             out.append(row)

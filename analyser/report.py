@@ -248,8 +248,8 @@ class Report:
         """The report as JSON (``analyser/report.schema.json``); ``ascii`` escapes every non-ASCII character."""
         return json.dumps(self.to_dict(), ensure_ascii=ascii, indent=indent)
 
-    def to_row(self) -> dict:
-        """Flat columns for a DataFrame or CSV row (the ``batch`` output columns)."""
+    def to_row(self, evidence: bool = True) -> dict:
+        """Flat columns for a DataFrame or CSV row (the ``batch`` output columns; ``evidence`` "" without ``evidence``)."""
         row: dict = {}
         for d in DIMENSIONS:
             row[f"{d}_level"] = self.dimensions[d].level
@@ -257,7 +257,7 @@ class Report:
         for f in ("what", "scope", "when", "next"):
             row[f"has_{f}"] = self.facets[f].present
         row["lang"] = self.lang
-        row["evidence"] = evidence_json({k: [e.to_json() for e in v.evidence] for k, v in {**self.dimensions, **self.facets}.items()})
+        row["evidence"] = evidence_json({k: [e.to_json() for e in v.evidence] for k, v in {**self.dimensions, **self.facets}.items()}) if evidence else ""
         torn_notes = (torn_note(d, s.level, s.probabilities) for d, s in self.dimensions.items())
         row["warnings"] = "; ".join((*self.warnings, *filter(None, torn_notes)))
         return row

@@ -407,6 +407,27 @@ def test_score_frame_matches_batch(tmp_path, capsys):
         assert [None if pd.isna(v) else v for v in scored[col]] == [None if pd.isna(v) else v for v in via_cli[col]], c
 
 
+@pytest.mark.parametrize("method", ["rules", "model"])
+def test_no_evidence_leaves_only_the_evidence_column_empty(tmp_path, capsys, method):
+    if method == "model":
+        from analyser.model import models_available
+
+        if not models_available():
+            pytest.skip("no trained model installed")
+    df = table()
+    full = score_frame(df, lang_col="lang", method=method)
+    bare = score_frame(df, lang_col="lang", method=method, evidence=False)
+    assert list(bare.columns) == list(full.columns)
+    assert (bare["evidence"] == "").all() and (full.loc[full["error"] == "", "evidence"] != "").all()
+    others = [c for c in full.columns if c != "evidence"]
+    pd.testing.assert_frame_equal(bare[others], full[others])
+    src = write(df, tmp_path / "in.csv")
+    flag = ["--rules"] if method == "rules" else []
+    assert run_cli(src, "-o", tmp_path / "out.csv", "-q", "--lang-column", "lang", "--no-evidence", *flag,
+                   capsys=capsys)[0] == 0
+    assert pd.read_csv(tmp_path / "out.csv")["evidence"].isna().all()  # an empty cell
+
+
 def test_score_frame_without_timestamps_and_errors():
     df = pd.DataFrame({"body": ["Payments failed because of a power cut in our data centre.", None], "lg": "en"})
     out = score_frame(df, text_col="body", lang_col="lg", method="rules")
