@@ -110,6 +110,14 @@ def supported_codes() -> list[str]:
     return seen
 
 
+@lru_cache(maxsize=1)
+def language_codes() -> frozenset[str]:
+    """ISO 639 codes (two and three letters) a language may be given by, from
+    ``lang/common/language_codes.txt`` (its header says where they come from)."""
+    text = (lang_dir() / COMMON / "language_codes.txt").read_text(encoding="utf-8")
+    return frozenset(c for line in text.splitlines() if not line.startswith("#") for c in line.split())
+
+
 @lru_cache(maxsize=None)
 def common_config() -> dict:
     return json.loads((lang_dir() / COMMON / "config.json").read_text(encoding="utf-8"))

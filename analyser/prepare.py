@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .cues import CueMatch, cue_kinds, derive, matcher_for
 from .detect import detect, variant
 from .errors import InputError
-from .languages import COMMON, canonical_code, spec_for, supported_codes
+from .languages import COMMON, canonical_code, language_codes, spec_for, supported_codes
 from .parts import language_parts
 from .normalise import Normalised, normalise
 from .report import Evidence
@@ -58,7 +58,8 @@ class Prepared:
 
 def check_lang(lang: str) -> str:
     """Validate a ``--lang`` value: a registry code or alias in any case (``EN``, ``zh-TW``), given
-    back in the registry's spelling, or any other short code, given back as it is."""
+    back in the registry's spelling, or another ISO 639 code (``it``, ``pt-BR``), given back as it
+    is. Anything else (a typo, or a country code such as ``jp``) is refused."""
     known = canonical_code(lang)
     if known and known != COMMON:
         return known
@@ -66,8 +67,9 @@ def check_lang(lang: str) -> str:
     region = canonical_code(base)
     if region and region != COMMON and "-" in lang and not spec_for(region).variants:
         return region  # fr-CA, de-CH, es-MX: one lexicon per language, so one code (zh keeps its aliases)
-    if not (2 <= len(base) <= 3 and base.isalpha()) or known == COMMON:
-        raise InputError(f"unknown language code {lang!r}; use one of {', '.join(supported_codes())}")
+    if not (2 <= len(base) <= 3 and base.isalpha()) or known == COMMON or base.lower() not in language_codes():
+        raise InputError(f"unknown language code {lang!r}; use one of {', '.join(supported_codes())}, "
+                         "or another ISO 639 code (such as 'it' or 'ja') to score with language-independent cues")
     return lang
 
 

@@ -46,11 +46,21 @@ def test_a_bare_zh_takes_the_script_of_the_text():
     assert prepare("对不起，系统出现问题。", "zh").lang == "zh-Hans"
 
 
-@pytest.mark.parametrize("lang", ["xx", "ja"])
+@pytest.mark.parametrize("lang", ["it", "ja", "pt-BR", "yue"])
 def test_a_given_language_without_a_lexicon_is_warned_about(lang):
     from analyser.prepare import prepare
 
     assert any("has no lexicon" in w for w in prepare("Sorry for the inconvenience today.", lang).warnings)
+
+
+@pytest.mark.parametrize("lang", ["xx", "jp", "cn", "dk", "en_GB", "english"])
+def test_a_code_that_is_not_iso_639_is_refused(lang):
+    """A typo or a country code (jp for ja) would otherwise score without a lexicon, with only a warning."""
+    from analyser.errors import InputError
+    from analyser.prepare import check_lang
+
+    with pytest.raises(InputError, match="unknown language code"):
+        check_lang(lang)
 
 
 def test_the_common_folder_is_not_a_language_code():
