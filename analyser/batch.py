@@ -611,6 +611,10 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
         warn(f"{info.duplicate_ids:,} row(s) repeat an id already seen in column {opts.id_col!r}; every row is scored")
     names = output_names(info.columns, timed)
     clashes = [c for c, n in names.items() if c != n]
+    if "lang" in clashes and opts.lang_col == "lang":  # the expected clash: not a surprise to explain
+        note(f"column 'lang' (--lang-column) is kept as it is; the language each row was scored in is "
+             f"{names['lang']!r}")
+        clashes.remove("lang")
     if clashes:
         note(f"the input already has column(s) {', '.join(clashes)}: the scored ones are named "
              f"{', '.join(names[c] for c in clashes)}")

@@ -105,7 +105,7 @@ def test_round_trip(tmp_path, ext, capsys):
         assert set(good[f"{d}_level"].astype(int)) <= {0, 1, 2}
         assert good[f"{d}_score"].astype(float).between(0, 1).all()
     assert all(isinstance(json.loads(e), dict) for e in good["evidence"])
-    assert "analyser_lang" in err  # the clash with the input's lang column is explained
+    assert "column 'lang' (--lang-column) is kept" in err and "analyser_lang" in err  # the clash is explained
     assert not list(tmp_path.glob(".*"))  # no work folder or temporary file left
 
 
