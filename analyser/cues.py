@@ -87,8 +87,33 @@ def kinds_at(group: str, level: int) -> frozenset[str]:
     return frozenset(k for k, v in cue_kinds().items() if v["group"] == group and v["level"] == level)
 
 
-#: A sentence: a run up to and including its closing marks (Latin and CJK), or a line.
-SENTENCE = re.compile(r"[^.!?。！？;；\n]+[.!?。！？;；\n]*")
+_SENTENCE_END = re.compile(r"[.!?。！？;；\n]+")
+_PERIODS = re.compile(r"[.]+")
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Where each sentence of ``text`` ends (the last is ``len(text)``): after a run of closing
+    marks (Latin and CJK) or a line break. A run of full stops ends a sentence only before white
+    space (or the end) that is not followed by a lower-case word or a number, and not after a lone
+    letter, so that "1.5", "status.example.com", "bis ca. 16:00 Uhr", "z. B.", "p. ex." and "U.S."
+    do not cut one. Case is read from ``text``: give the text as written, not its lower-cased
+    match form (the two have the same length)."""
+    ends: list[int] = []
+    n = len(text)
+    for m in _SENTENCE_END.finditer(text):
+        start, end = m.span()
+        if _PERIODS.fullmatch(m.group()):
+            if end < n and not text[end].isspace():
+                continue  # inside a token: 1.5, example.com, U.S.
+            rest = text[end:end + 40].lstrip()
+            if rest and (rest[0].islower() or rest[0].isdigit()):
+                continue  # "bis ca. 16:00", "env. 30 minutes", "bzw. das"
+            if start >= 1 and text[start - 1].isalpha() and (start < 2 or not text[start - 2].isalnum()):
+                continue  # after a lone letter: an initial or "z. B.", "p. ex."
+        ends.append(end)
+    if not ends or ends[-1] != n:
+        ends.append(n)
+    return ends
 
 
 @lru_cache(maxsize=None)
@@ -117,7 +142,8 @@ _DERIVED_ENTRIES: dict[tuple[CueEntry, str], CueEntry] = {}
 
 def derive(matches: list[CueMatch], text: str) -> list[CueMatch]:
     """``matches`` plus the derived cues (``cue_kinds.json``): for each derived kind, a copy of
-    every match of its ``from`` kind in a sentence of ``text`` that also holds a match of one of
+    every match of its ``from`` kind in a sentence (:func:`sentence_ends`) of ``text`` (as written,
+    or any text of its length with the same case) that also holds a match of one of
     its ``with`` kinds (when it names any) and none of its ``without`` kinds: "network" in "due to
     a network failure" is a failure domain told as the cause, where "Cloud Networking" in "an
     issue with Cloud Networking" names the product; "7h40" in "Depuis 7h40, le trafic est
@@ -129,7 +155,7 @@ def derive(matches: list[CueMatch], text: str) -> list[CueMatch]:
     wanted = {k for _, base, with_, without, _ in rules for k in (base, *with_, *without)}
     if not rules or not any(m.entry.cue in wanted for m in matches):
         return matches
-    ends = [m.end() for m in SENTENCE.finditer(text)]
+    ends = sentence_ends(text)
     sentence_of = lambda pos: bisect_right(ends, pos)  # noqa: E731 - index of the sentence holding pos
     first: dict[int, dict[str, int]] = {}  # sentence -> kind -> where its first match begins
     for m in matches:  # sorted by start: the first seen is the first

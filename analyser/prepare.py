@@ -117,7 +117,7 @@ def prepare(text: str, lang: str | None = None) -> Prepared:
             f"{c} {n / len(norm.text):.0%}" for c, n in share.items()) + "): each part is read with its own lexicon")
     if len(tokens) < SHORT_TOKENS:
         warnings.append(f"very short statement ({len(tokens)} tokens): scores are less reliable")
-    cues = tuple(derive(found, match_text))
+    cues = tuple(derive(found, norm.text))  # sentences are cut on the text as written (case tells them)
     return Prepared(norm, code, confidence, match_text, tuple(tokens), cues, tuple(warnings))
 
 

@@ -18,27 +18,15 @@ The score is the level divided by two (rules give no probabilities).
 """
 from __future__ import annotations
 
-from .cues import SENTENCE, cue_kinds, derivations, kinds_at
+from bisect import bisect_right
+
+from .cues import cue_kinds, derivations, kinds_at, sentence_ends
 from .prepare import Prepared
 from .report import DIMENSIONS, FACETS, DimensionScore, FacetScore
 
 
-def _sentence_ids(prepared: Prepared) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in SENTENCE.finditer(prepared.text)]
-
-
-def _sentence_of(bounds: list[tuple[int, int]], pos: int) -> int:
-    lo, hi = 0, len(bounds) - 1
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        s, e = bounds[mid]
-        if pos < s:
-            hi = mid - 1
-        elif pos >= e:
-            lo = mid + 1
-        else:
-            return mid
-    return -1
+def _sentence_of(ends: list[int], pos: int) -> int:
+    return bisect_right(ends, pos)
 
 
 # Cues that cancel the level-giving cues of their group in the same sentence.
@@ -52,7 +40,7 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
     domain, mechanism = kinds_at("cause", 1), kinds_at("cause", 2)
     formula, accountable = kinds_at("apology", 1), kinds_at("apology", 2)
     blockable = _BLOCKABLE | domain | mechanism | formula | accountable
-    bounds = _sentence_ids(prepared)
+    bounds = sentence_ends(prepared.text)
     blocked: set[tuple[str, int]] = {
         (_BLOCKERS[m.entry.cue], _sentence_of(bounds, m.start)) for m in prepared.cues if m.entry.cue in _BLOCKERS
     }

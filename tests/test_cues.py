@@ -291,7 +291,7 @@ _DERIVING = [_entry("due to", "cause.connective", 0.8), _entry("database*", "cau
 
 def _derived(text: str, lang: str = "en") -> list[tuple[str, str]]:
     t = matcher_for(lang).match_form(text)
-    return [(text[m.start:m.end], m.entry.cue) for m in derive(Matcher(spec_for(lang), _DERIVING).find(t, formed=True), t)
+    return [(text[m.start:m.end], m.entry.cue) for m in derive(Matcher(spec_for(lang), _DERIVING).find(t, formed=True), text)
             if m.entry.cue == "cause.framed_component"]
 
 
@@ -348,6 +348,8 @@ def test_derived_kinds_name_known_kinds_and_no_lexicon_uses_them():
     ("es", "Desde las 8:00 no funciona el pago con tarjeta, esperamos restablecerlo hacia las 10:00.", "8:00", "10:00"),
     ("zh-Hans", "5月12日上午9:30起，杭州西湖区约2万户宽带中断，预计12:00前恢复。", "9:30", "12:00"),
     ("zh-Hant", "今日上午10時起，台北市約5,000戶停電，預計下午2時前恢復。", "10時", "2時"),
+    # an abbreviation's full stop does not end the promise's sentence (session-11 user test)
+    ("de", "Seit 09:10 Uhr ist die Kartenzahlung gestört. Sie dauert voraussichtlich bis ca. 16:00 Uhr.", "09:10", "16:00"),
 ])
 def test_a_time_is_stated_only_before_any_promise_of_its_sentence(lang, text, stated, promised):
     """'without' derivations (reach 'after'): the time the outage began is when; the time of an ETA,
@@ -677,3 +679,19 @@ def test_stage_cues_agree_with_the_status_companies_gave_their_real_updates():
     recall = hits["over"][0] / hits["over"][1]
     precision = hits["over"][0] / (hits["over"][0] + hits["ongoing"][0])
     assert recall >= 0.7 and precision >= 0.85, (recall, precision)
+
+
+@pytest.mark.parametrize("text,sentences", [
+    ("Down since 9.30. We are on it.", ["Down since 9.30.", " We are on it."]),
+    ("See status.example.com. U.S. users z. B. are affected... we know. Next", [
+        "See status.example.com.", " U.S. users z. B. are affected... we know.", " Next"]),
+    ("Bis ca. 16:00 Uhr. Danke!", ["Bis ca. 16:00 Uhr.", " Danke!"]),
+    ("故障。已恢复！好", ["故障。", "已恢复！", "好"]),
+    ("Line one\nLine two", ["Line one\n", "Line two"]),
+    ("", []),
+])
+def test_sentences_end_at_closing_marks_but_not_at_abbreviations_or_in_tokens(text, sentences):
+    from analyser.cues import sentence_ends
+
+    ends = sentence_ends(text)
+    assert [text[a:b] for a, b in zip([0, *ends[:-1]], ends)] == (sentences or [""])
