@@ -92,7 +92,7 @@ def catalogue(lang: str) -> Catalogue:
         own = common
     variant = own.get("variants", {}).get(lang, {})
     return Catalogue(
-        messages={**common["messages"], **own.get("messages", {})},
+        messages={**common["messages"], **own.get("messages", {}), **variant.get("messages", {})},
         order=tuple(common["order"]),
         quote=tuple(variant.get("quote", own.get("quote", common["quote"]))),
         convert=variant.get("convert"),

@@ -95,6 +95,15 @@ def test_traditional_chinese_statements_get_traditional_advice(bad):
     assert _hant_chars(hant) > 20 and _hans_chars(hant) == 0
     assert "「" in hant and "“" not in hant
     assert [a.topic for a in bad["zh-Hans"].advice] == [a.topic for a in bad["zh-Hant"].advice]
+    assert "華東" not in hant and "消息" not in hant  # the variant's own examples (Taiwan, Hong Kong)
+
+
+def test_a_variants_messages_override_the_languages_own():
+    from analyser.advice import catalogue
+
+    hans, hant = catalogue("zh-Hans").messages, catalogue("zh-Hant").messages
+    assert "华东地区" in hans["scope"] and "北部地区" in hant["scope"]
+    assert hans["when"] == hant["when"]  # not overridden: the language's own
 
 
 def test_languages_without_a_folder_fall_back_to_english():
