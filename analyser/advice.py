@@ -21,7 +21,9 @@ boilerplate    a ``vagueness.boilerplate`` span             ``boilerplate``
 In parentheses: the message for a resolution notice (``Report.stage`` is
 "resolved"): its forward-looking element is a remediation still to come, not
 an ETA (rubric, ``next``), and a light tone about good news no longer meets
-users who are affected.
+users who are affected. A notice of planned maintenance (stage "planned") gets
+no cause or apology advice: its cause is the maintenance (rubric: cause 1), and
+nothing has failed that asks for an apology.
 
 Messages are data: ``analyser/lang/<folder>/advice.json`` for the statement's
 language folder, key by key over ``lang/common/advice.json`` (English), which
@@ -147,8 +149,11 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
         out.append(("when", "when", None))
     # a level torn between two likelier ones is advised as the likelier (report.decided): "not
     # only the kind of failure" would be wrong advice for a statement that most likely gives none
+    planned = report.stage == "planned"  # maintenance announced: nothing failed to name or apologise for
     cause = decided(dims["cause"].level, dims["cause"].probabilities)
-    if cause == 0:
+    if planned:
+        pass
+    elif cause == 0:
         out.append(("cause", "cause_none", _span(report, "cause.placeholder", ev)))
     elif cause == 1:
         out.append(("cause", "cause_generic", _span(report, kinds_at("cause", 1), ev)))
@@ -156,7 +161,9 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
     if not facets["next"].present:
         out.append(("next", "next_resolved" if resolved else "next", None))
     apology = decided(dims["apology"].level, dims["apology"].probabilities)
-    if apology == 0:
+    if planned:
+        pass
+    elif apology == 0:
         out.append(("apology", "apology_none", None))
     elif apology == 1:
         out.append(("apology", "apology_formulaic", _span(report, "apology.formula", ev)))

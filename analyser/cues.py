@@ -43,9 +43,12 @@ GROUPS = ("cause", "apology", "humour", "vagueness", "what", "scope", "when", "n
 
 def stage_of(matches) -> str:
     """"resolved" when a ``stage.resolved`` cue says the outage is over and no ``stage.ongoing`` cue
-    says it is not (not yet, still, partly, until it is resolved), else ""."""
+    says it is not (not yet, still, partly, until it is resolved); otherwise "planned" when a
+    ``stage.planned`` cue announces planned maintenance; else ""."""
     found = {m.entry.cue for m in matches}
-    return "resolved" if "stage.resolved" in found and "stage.ongoing" not in found else ""
+    if "stage.resolved" in found and "stage.ongoing" not in found:
+        return "resolved"
+    return "planned" if "stage.planned" in found else ""
 
 
 @dataclass(frozen=True)

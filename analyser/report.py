@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"  # 1.2: stage "planned"
 DIMENSIONS = ("cause", "apology", "humour", "vagueness")
 FACETS = ("what", "scope", "when", "why", "next")
 LEVEL_NAMES = {
@@ -215,7 +215,8 @@ class Report:
     advice: tuple[Advice, ...] = ()
     n_tokens: int = 0
     scored_chars: int = 0
-    #: "resolved" when the statement says the outage is over (``stage.*`` cues), else "".
+    #: "resolved" when the statement says the outage is over, "planned" when it announces planned
+    #: maintenance (``stage.*`` cues, :func:`analyser.cues.stage_of`), else "".
     stage: str = ""
 
     @property
