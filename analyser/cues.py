@@ -42,13 +42,14 @@ GROUPS = ("cause", "apology", "humour", "vagueness", "what", "scope", "when", "n
 
 
 def stage_of(matches) -> str:
-    """"resolved" when a ``stage.resolved`` cue says the outage is over and no ``stage.ongoing`` cue
-    says it is not (not yet, still, partly, until it is resolved); otherwise "planned" when a
-    ``stage.planned`` cue announces planned maintenance; else ""."""
+    """"planned" when a ``stage.planned`` cue announces planned maintenance (begun, coming or
+    completed: "the scheduled maintenance is complete" is no outage's resolution); otherwise
+    "resolved" when a ``stage.resolved`` cue says the outage is over and no ``stage.ongoing`` cue
+    says it is not (not yet, still, partly, until it is resolved); else ""."""
     found = {m.entry.cue for m in matches}
-    if "stage.resolved" in found and "stage.ongoing" not in found:
-        return "resolved"
-    return "planned" if "stage.planned" in found else ""
+    if "stage.planned" in found:
+        return "planned"
+    return "resolved" if "stage.resolved" in found and "stage.ongoing" not in found else ""
 
 
 @dataclass(frozen=True)
