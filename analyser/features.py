@@ -4,7 +4,7 @@ Two blocks:
 
 * **cue features** (:func:`cue_features`): per cue kind, presence, a capped count
   and a rate per 20 tokens, plus structural features (length, digits, numbers,
-  exclamation and question marks, capitals, sentences). They are the same in
+  exclamation and question marks, capitals, sentences, emoji other than alert icons). They are the same in
   every language, so what is learnt from one language carries to the others;
   rates rather than sums keep long texts from saturating them.
 * **n-grams** (:func:`ngram_terms`, fed to a ``TfidfVectorizer`` in training and
@@ -92,7 +92,9 @@ def cue_features(X) -> np.ndarray:
             min(text.count("?") + text.count("？"), 5) / 5,
             len(_UPPER.findall(text)) / n,
             min(len(_SENT_END.findall(text)) / 10, 1),
-            min(len(_EMOJI_LIKE.findall(text)), 5) / 5,
+            # alert and status icons (⚠ 🔴 🚨, the humour.alert cues) are not a light tone (rubric humour 0)
+            min(len(_EMOJI_LIKE.findall(text)) - sum(1 for m in p.cues if m.entry.cue == "humour.alert"
+                                                      and _EMOJI_LIKE.match(text, m.start)), 5) / 5,
         ))
     counts = np.zeros((len(X), k))
     np.add.at(counts, (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)), 1)
