@@ -29,6 +29,8 @@ def _sentence_of(ends: list[int], pos: int) -> int:
     return bisect_right(ends, pos)
 
 
+_WHEN_KINDS = ("when.stated_time", "when.duration")
+
 # Cues that cancel the level-giving cues of their group in the same sentence.
 _BLOCKERS = {"cause.denial": "cause", "cause.unknown": "cause", "apology.negated": "apology"}
 # (with every cause and apology kind that gives a level on its own: see score_rules)
@@ -75,7 +77,10 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
     cause = 2 if not mechanism.isdisjoint(by_cue) else 1 if not domain.isdisjoint(by_cue) else 0
     apology = (2 if not accountable.isdisjoint(by_cue) else 1) if not formula.isdisjoint(by_cue) else 0
     humour = 2 if has("humour.joke") else 1 if has("humour.light") else 0
-    present = {f: has(f + ".") for f in ("what", "scope", "when", "next")}
+    present = {f: has(f + ".") for f in ("what", "scope", "next")}
+    # the time of an ETA or a next update is next, not when: only times no promise of their
+    # sentence covers (when.stated_time) and durations date the outage
+    present["when"] = any(has(k) for k in _WHEN_KINDS)
     present["why"] = cause >= 1
     elements = sum(present.values())
     vagueness = 0 if elements >= 3 else 1 if elements == 2 else 2
@@ -84,7 +89,8 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
 
     levels = {"cause": cause, "apology": apology, "humour": humour, "vagueness": vagueness}
     dims = {d: DimensionScore(d, levels[d], levels[d] / 2, ev(d + ".")) for d in DIMENSIONS}
-    facets = {f: FacetScore(f, present[f], None, ev(f + ".")) for f in ("what", "scope", "when", "next")}
+    facets = {f: FacetScore(f, present[f], None, ev(f + ".")) for f in ("what", "scope", "next")}
+    facets["when"] = FacetScore("when", present["when"], None, tuple(e for e in ev("when.") if e.cue in _WHEN_KINDS))
     facets["why"] = FacetScore("why", present["why"], None,
                                tuple(e for e in dims["cause"].evidence if e.cue in domain or e.cue in mechanism))
     return dims, {f: facets[f] for f in FACETS}
