@@ -281,7 +281,7 @@ def write_card(results: dict, path: Path) -> None:
            "## What", "",
            "One featuriser shared by eight heads. Features: cue-lexicon features per cue kind (presence, capped count, "
            "rate per 20 tokens; the same in every language), structural features (length, digits, numbers, "
-           "exclamation and question marks, capitals, sentences, emoji), TF-IDF of word unigrams and bigrams "
+           "exclamation and question marks, capitals, sentences, emoji other than alert and status icons), TF-IDF of word unigrams and bigrams "
            "(digits folded to 0) and of CJK character bigrams. Heads: per dimension (cause, apology, humour, "
            "vagueness) a multinomial logistic regression over levels 0/1/2, per facet (what, scope, when, next) "
            "a binary one; each wrapped in `CalibratedClassifierCV(method='sigmoid', ensemble=False)`. "
