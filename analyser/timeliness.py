@@ -78,10 +78,13 @@ SUMMARY_COLUMNS = (
     "vagueness_first", "vagueness_last", "vagueness_trend",
 )
 
-_ZONE = re.compile(r"(?:[zZ]|[+-]\d\d(?::?\d\d)?|\bUTC|\bGMT)\s*$")
+# a zone at the end: Z, an offset after a clock time (not the "-12" of a date "2024-01-12"), UTC/GMT
+_ZONE = re.compile(r"(?:[zZ]|\d:\d\d(?::\d\d(?:\.\d+)?)?\s*[+-]\d\d(?::?\d\d)?|\b(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d\d)?)?)\s*$")
+# "UTC+01:00", "GMT+1": an offset east of UTC; dateutil reads "UTC+1" the POSIX way, as west of it
+_NAMED_OFFSET = re.compile(r"\b(?:UTC|GMT)\s*([+-])(\d{1,2})(?::?(\d\d))?\b")
 #: The orders of numeric dates (``01/02/2024``) a user can give.
 DATE_ORDERS = ("day-first", "month-first")
-_NUMERIC_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.-])")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -94,9 +97,12 @@ def check_date_order(date_order: str | None) -> str | None:
 
 
 def _numeric_date(text: str, date_order: str | None) -> tuple[str | None, str]:
-    """``text`` with a leading numeric date rewritten as ISO (``None`` when it cannot be a date in
-    the order given), and a note when the order was a guess between two readings."""
-    m = _NUMERIC_DATE.match(text)
+    """``text`` with its numeric date rewritten as ISO and "UTC+01:00" as "+01:00" (``None`` when
+    the date cannot be one in the order given), and a note when the order was a guess between two
+    readings."""
+    original = text
+    text = _NAMED_OFFSET.sub(lambda z: f"{z[1]}{int(z[2]):02d}:{z[3] or '00'}", text)
+    m = _NUMERIC_DATE.search(text)  # anywhere: "Fri 12/01/2024 00:20", "00:20 12/01/2024"
     if m is None:
         return text, ""
     a, sep, b, year = int(m[1]), m[2], int(m[3]), int(m[4])
@@ -106,13 +112,13 @@ def _numeric_date(text: str, date_order: str | None) -> tuple[str | None, str]:
     if month > 12 and date_order is None and day <= 12:
         day, month = month, day  # only day first can be meant (13/01/2024)
     elif date_order is None and sep != "." and a != b and a <= 12 and b <= 12:
-        note = (f"read {text!r} month first ({day} {_MONTHS[month - 1]}); "
+        note = (f"read {original!r} month first ({day} {_MONTHS[month - 1]}); "
                 "if days come first, give --date-order day-first (date_order=)")
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None, ""
     if len(m[4]) == 2:
         year += 2000 if year < 70 else 1900  # as strptime's %y
-    return f"{year:04d}-{month:02d}-{day:02d}{text[m.end():]}", note
+    return f"{text[:m.start()]}{year:04d}-{month:02d}-{day:02d}{text[m.end():]}", note
 
 
 def timeliness_level(delay_minutes: float | None) -> int | None:

@@ -155,3 +155,19 @@ def test_incident_summary_without_times_uses_input_order():
 def test_incident_summary_unknown_column():
     with pytest.raises(Exception, match="no column 'case'"):
         summarise_incidents(scored([]), "case")
+
+
+def test_a_numeric_date_anywhere_in_the_value_follows_the_date_order():
+    """Session-11 user test: a weekday before the date, or the time first, left it month first."""
+    minutes = delays(["Fri 12/01/2024 00:20", "00:20 12/01/2024"], ["Thu 11/01/2024 23:50", "23:50 11/01/2024"],
+                     date_order="day-first")[0]
+    assert minutes.tolist() == [30.0, 30.0]
+
+
+def test_utc_and_gmt_offsets_are_east_of_utc_and_a_date_alone_has_no_zone():
+    """dateutil reads "UTC+01:00" the POSIX way (west of UTC); status pages mean east. The "-12" of
+    "2024-01-12" is not an offset."""
+    minutes, _, notes = delays(["12/01/2024 01:20 UTC+01:00", "2024-03-01 10:00 GMT+1", "2024-01-12"],
+                               ["11/01/2024 23:50 UTC+00:00", "2024-03-01 08:30 UTC", "2024-01-11 23:00"],
+                               date_order="day-first")
+    assert minutes.tolist() == [30.0, 30.0, 60.0] and notes == [[], [], []]
