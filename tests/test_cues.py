@@ -414,6 +414,11 @@ PLANNED = [
     ("zh-Hans", "系统维护公告：我行将于5月12日凌晨2:00至6:00进行系统维护，期间网上银行暂停服务。", True),
     ("zh-Hant", "本行將於5月12日凌晨2:00至6:00進行系統維護，維護期間將暫停網路銀行服務。", True),
     ("zh-Hans", "因机房断电，部分用户无法登录。", False),
+    # in progress or completed; and maintenance that went wrong is no notice (stage.unplanned)
+    ("de", "Die Wartungsarbeiten laufen derzeit.", True), ("zh-Hans", "系统正在维护中，预计上午8点恢复。", True),
+    ("en", "The scheduled maintenance was extended after an unexpected error; search is still unavailable.", False),
+    ("fr", "Une opération de maintenance programmée s'est mal déroulée et a provoqué une panne.", False),
+    ("zh-Hant", "由於例行維護時操作失誤，導致網路銀行中斷兩小時。", False),
 ]
 
 
