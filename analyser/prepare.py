@@ -63,7 +63,10 @@ def check_lang(lang: str) -> str:
     known = canonical_code(lang)
     if known and known != COMMON:
         return known
-    base = lang.split("-")[0]
+    parts = lang.split("-")
+    if len(parts) > 2 and (known := canonical_code("-".join(parts[:2]))) and known != COMMON:
+        return known  # zh-Hant-TW, zh-Hans-CN: the script subtag names the variant
+    base = parts[0]
     region = canonical_code(base)
     if region and region != COMMON and "-" in lang and not spec_for(region).variants:
         return region  # fr-CA, de-CH, es-MX: one lexicon per language, so one code (zh keeps its aliases)

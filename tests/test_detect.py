@@ -32,7 +32,8 @@ def test_two_han_characters_are_enough_for_chinese(text, code):
 
 @pytest.mark.parametrize("given,code", [("EN", "en"), ("zh-hant", "zh-Hant"), ("zh-TW", "zh-Hant"),
                                         ("ZH-cn", "zh-Hans"), ("en-US", "en"), ("ja", "ja"),
-                                        ("eng", "en"), ("DEU", "de"), ("zho", "zh")])
+                                        ("eng", "en"), ("DEU", "de"), ("zho", "zh"), ("cmn", "zh"), ("yue", "zh-Hant"),
+                                        ("zh-Hant-TW", "zh-Hant"), ("zh-Hans-CN", "zh-Hans")])
 def test_lang_codes_are_taken_in_any_case_and_by_region(given, code):
     from analyser.prepare import check_lang
 
@@ -46,7 +47,7 @@ def test_a_bare_zh_takes_the_script_of_the_text():
     assert prepare("对不起，系统出现问题。", "zh").lang == "zh-Hans"
 
 
-@pytest.mark.parametrize("lang", ["it", "ja", "pt-BR", "yue"])
+@pytest.mark.parametrize("lang", ["it", "ja", "pt-BR", "ko"])
 def test_a_given_language_without_a_lexicon_is_warned_about(lang):
     from analyser.prepare import prepare
 
