@@ -251,6 +251,8 @@ def score_frame(df, text_col: str = "text", lang_col: str | None = None, id_col:
 
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    if not isinstance(evidence, bool):  # "false" is a true string: it would keep the evidence
+        raise TypeError(f"evidence must be True or False, not {evidence!r}")
     _require(df.columns, text_col, "text_col")
     _require(df.columns, lang_col, "lang_col")
     _require(df.columns, id_col, "id_col")

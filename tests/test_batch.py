@@ -426,6 +426,8 @@ def test_no_evidence_leaves_only_the_evidence_column_empty(tmp_path, capsys, met
     assert run_cli(src, "-o", tmp_path / "out.csv", "-q", "--lang-column", "lang", "--no-evidence", *flag,
                    capsys=capsys)[0] == 0
     assert pd.read_csv(tmp_path / "out.csv")["evidence"].isna().all()  # an empty cell
+    with pytest.raises(TypeError, match="True or False"):
+        score_frame(df, lang_col="lang", method=method, evidence="false")
 
 
 def test_score_frame_without_timestamps_and_errors():
