@@ -377,7 +377,7 @@ class _Run:
         self._lock = _lock_output(out)
         for stray in out.parent.glob(f".{glob.escape(out.name)}.*.tmp"):  # a join killed midway (the lock says it is dead)
             stray.unlink(missing_ok=True)
-        self.state = {"fingerprint": fingerprint, "chunk_size": chunk_size, "parts": [], "errors": []}
+        self.state = {"fingerprint": fingerprint, "chunk_size": chunk_size, "parts": [], "errors": [], "ambiguous": []}
         self.done = 0
         old = self._load() if self.dir.exists() else None
         if resume:
@@ -399,6 +399,7 @@ class _Run:
             self.state["chunk_size"] = old["chunk_size"]
             self.state["parts"] = parts
             self.state["errors"] = old.get("errors", [])[:len(parts)]
+            self.state["ambiguous"] = old.get("ambiguous", [0] * len(parts))[:len(parts)]
             self.done = len(parts)
             keep = {"state.json", *(_part_name(i, fmt) for i in range(self.done))}
             for stray in self.dir.iterdir():  # later parts, temporary files of the interrupted write
@@ -435,7 +436,7 @@ class _Run:
         with _writing(self.dir), atomic_path(self.dir / "state.json") as tmp:
             tmp.write_text(json.dumps(self.state, indent=1), encoding="utf-8")
 
-    def write_part(self, i: int, frame, errors: int = 0) -> None:
+    def write_part(self, i: int, frame, errors: int = 0, ambiguous: int = 0) -> None:
         from .tables import atomic_path, write_frame
 
         assert i == len(self.state["parts"]), "parts are written in order"
@@ -443,6 +444,7 @@ class _Run:
             write_frame(frame, tmp, self.fmt, header=(i == 0))
         self.state["parts"].append(len(frame))
         self.state["errors"].append(errors)
+        self.state["ambiguous"].append(ambiguous)
         self._save()
 
     def parts(self) -> list[Path]:
@@ -631,7 +633,10 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
         def finish_chunk(i: int, chunk, scored) -> None:
             scored.index = chunk.index
             frame = pd.concat([chunk, scored.rename(columns=names)], axis=1)
-            run.write_part(i, frame, int((scored["error"] != "").sum()))
+            from .timeliness import AMBIGUOUS_DATE
+
+            run.write_part(i, frame, int((scored["error"] != "").sum()),
+                           int(scored["warnings"].str.contains(AMBIGUOUS_DATE, regex=False).sum()))
             counts["scored_chunks"] += 1
             bar.update(len(frame))
 
@@ -703,11 +708,15 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
             counts["incidents"] = len(table)
             note(f"{len(table):,} incident(s) summarised in {summary_path}")
         counts["errors"] = sum(run.state["errors"])
+        counts["ambiguous_dates"] = sum(run.state.get("ambiguous", []))
         run.finish()
     finally:
         run.release()
     if counts["errors"]:
         note(f"{counts['errors']:,} row(s) could not be scored: see the 'error' column")
+    if counts.get("ambiguous_dates"):  # a warning: a day-first table read month first gives wrong delays
+        warn(f"{counts['ambiguous_dates']:,} row(s) have a date such as 01/02/2024 read month first (see 'warnings'); "
+             "if days come first, rerun with --date-order day-first")
     elapsed = time.perf_counter() - t0
     note(f"{rows:,} rows -> {out} ({method[0]}, {elapsed:.1f} s)")
     return counts

@@ -85,6 +85,8 @@ _NAMED_OFFSET = re.compile(r"\b(?:UTC|GMT)\s*([+-])(\d{1,2})(?::?(\d\d))?\b")
 #: The orders of numeric dates (``01/02/2024``) a user can give.
 DATE_ORDERS = ("day-first", "month-first")
 _NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.-])")
+#: In the warning of a date read month first between two readings (batch counts the rows with it).
+AMBIGUOUS_DATE = "month first ("
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -112,7 +114,7 @@ def _numeric_date(text: str, date_order: str | None) -> tuple[str | None, str]:
     if month > 12 and date_order is None and day <= 12:
         day, month = month, day  # only day first can be meant (13/01/2024)
     elif date_order is None and sep != "." and a != b and a <= 12 and b <= 12:
-        note = (f"read {original!r} month first ({day} {_MONTHS[month - 1]}); "
+        note = (f"read {original!r} {AMBIGUOUS_DATE}{day} {_MONTHS[month - 1]}); "
                 "if days come first, give --date-order day-first (date_order=)")
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None, ""
