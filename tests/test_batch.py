@@ -170,10 +170,10 @@ def test_interrupt_then_resume(tmp_path, capsys, monkeypatch):
     out = tmp_path / "out.csv"
     original_write = batch._Run.write_part
 
-    def write_then_die(self, i, frame, errors=0):
+    def write_then_die(self, i, frame, *counts):
         if i == 1:
             raise KeyboardInterrupt  # Ctrl-C (or a crash) after the first chunk is written
-        original_write(self, i, frame, errors)
+        original_write(self, i, frame, *counts)
 
     monkeypatch.setattr(batch._Run, "write_part", write_then_die)
     rc, err = run_cli(src, "-o", out, "--rules", "-q", "--chunk-size", "3", "--lang-column", "lang", capsys=capsys)
@@ -207,10 +207,10 @@ def test_resume_refuses_a_changed_input(tmp_path, capsys, monkeypatch):
     out = tmp_path / "out.csv"
     original_write = batch._Run.write_part
 
-    def die(self, i, frame, errors=0):
+    def die(self, i, frame, *counts):
         if i == 1:
             raise KeyboardInterrupt
-        original_write(self, i, frame, errors)
+        original_write(self, i, frame, *counts)
 
     monkeypatch.setattr(batch._Run, "write_part", die)
     assert run_cli(src, "-o", out, "--rules", "-q", "--chunk-size", "4", capsys=capsys)[0] == 130
