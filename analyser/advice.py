@@ -23,7 +23,8 @@ In parentheses: the message for a resolution notice (``Report.stage`` is
 an ETA (rubric, ``next``), and a light tone about good news no longer meets
 users who are affected. A notice of planned maintenance (stage "planned") gets
 no cause or apology advice: its cause is the maintenance (rubric: cause 1), and
-nothing has failed that asks for an apology.
+nothing has failed that asks for an apology; it is asked for its window
+(``when_planned``) and for when service returns (``next_planned``).
 
 Messages are data: ``analyser/lang/<folder>/advice.json`` for the statement's
 language folder, key by key over ``lang/common/advice.json`` (English), which
@@ -145,11 +146,11 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
         out.append(("what", "what", None))
     if not facets["scope"].present:
         out.append(("scope", "scope", _span(report, "vagueness.quantifier", ev)))
+    planned = report.stage == "planned"  # maintenance announced: nothing failed to name or apologise for
     if not facets["when"].present:
-        out.append(("when", "when", None))
+        out.append(("when", "when_planned" if planned else "when", None))
     # a level torn between two likelier ones is advised as the likelier (report.decided): "not
     # only the kind of failure" would be wrong advice for a statement that most likely gives none
-    planned = report.stage == "planned"  # maintenance announced: nothing failed to name or apologise for
     cause = decided(dims["cause"].level, dims["cause"].probabilities)
     if planned:
         pass
@@ -159,7 +160,7 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
         out.append(("cause", "cause_generic", _span(report, kinds_at("cause", 1), ev)))
     resolved = report.stage == "resolved"  # a resolution notice looks forward to a remediation, not an ETA
     if not facets["next"].present:
-        out.append(("next", "next_resolved" if resolved else "next", None))
+        out.append(("next", "next_planned" if planned else "next_resolved" if resolved else "next", None))
     apology = decided(dims["apology"].level, dims["apology"].probabilities)
     if planned:
         pass

@@ -788,3 +788,7 @@ def test_a_planned_maintenance_notice_gets_no_cause_or_apology_advice():
                      "to our payment platform.", lang="en", method="rules")
     topics = {a.topic for a in report.advice}
     assert report.stage == "planned" and not topics & {"cause", "apology"}
+    from analyser.advice import catalogue
+
+    messages = {a.message for a in report.advice}
+    assert catalogue("en").messages["next_planned"] in messages  # when service returns, not the next update
