@@ -152,21 +152,17 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
     # a level torn between two likelier ones is advised as the likelier (report.decided): "not
     # only the kind of failure" would be wrong advice for a statement that most likely gives none
     cause = decided(dims["cause"].level, dims["cause"].probabilities)
-    if planned:
-        pass
-    elif cause == 0:
+    if cause == 0 and not planned:
         out.append(("cause", "cause_none", _span(report, "cause.placeholder", ev)))
-    elif cause == 1:
+    elif cause == 1 and not planned:
         out.append(("cause", "cause_generic", _span(report, kinds_at("cause", 1), ev)))
     resolved = report.stage == "resolved"  # a resolution notice looks forward to a remediation, not an ETA
     if not facets["next"].present:
         out.append(("next", "next_planned" if planned else "next_resolved" if resolved else "next", None))
     apology = decided(dims["apology"].level, dims["apology"].probabilities)
-    if planned:
-        pass
-    elif apology == 0:
+    if apology == 0 and not planned:
         out.append(("apology", "apology_none", None))
-    elif apology == 1:
+    elif apology == 1 and not planned:
         out.append(("apology", "apology_formulaic", _span(report, "apology.formula", ev)))
     humour = decided(dims["humour"].level, dims["humour"].probabilities)
     if humour == 2:

@@ -76,8 +76,8 @@ def rows_many(texts, langs=None, method: str = "auto", evidence: bool = True) ->
 
     The same values as ``[r.to_row() for r in analyse_many(...)]``, faster: with the
     models, evidence goes straight to JSON and no report or advice (which the columns
-    do not hold) is built. Without ``evidence`` the models look for none (about a third
-    of the scoring time) and the column is "".
+    do not hold) is built. Without ``evidence`` the models look for none (the largest
+    stage of scoring, README "Speed") and the column is "".
     """
     return _many(texts, langs, method, "return", lambda prepared, use_model: _rows(prepared, use_model, evidence))
 

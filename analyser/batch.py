@@ -238,7 +238,7 @@ def score_frame(df, text_col: str = "text", lang_col: str | None = None, id_col:
     row by row. ``date_order`` (``"day-first"`` or ``"month-first"``) is how numeric dates
     such as ``01/02/2024`` in the time columns are read; without it, an ambiguous one is read
     month first (dots: day first) with a warning. ``evidence=False`` leaves the ``evidence`` column
-    empty, which scores about a third faster and makes the table far smaller.
+    empty, which scores faster and makes the table far smaller (README, "Batch" and "Speed").
 
     >>> import pandas as pd
     >>> out = score_frame(pd.DataFrame({"text": ["Sorry: payments failed from 14:05 to 14:40.", ""]}), method="rules")
@@ -630,11 +630,11 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
         done_rows = sum(run.state["parts"])
         counts = {"rows": 0, "errors": 0, "scored_chunks": 0, "method": method[0]}
 
+        from .timeliness import AMBIGUOUS_DATE
+
         def finish_chunk(i: int, chunk, scored) -> None:
             scored.index = chunk.index
             frame = pd.concat([chunk, scored.rename(columns=names)], axis=1)
-            from .timeliness import AMBIGUOUS_DATE
-
             run.write_part(i, frame, int((scored["error"] != "").sum()),
                            int(scored["warnings"].str.contains(AMBIGUOUS_DATE, regex=False).sum()))
             counts["scored_chunks"] += 1
@@ -752,8 +752,8 @@ def add_parser(sub) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or notes (warnings still print)")
     p.add_argument("--rules", action="store_true", help="use the cue rules instead of the trained models")
     p.add_argument("--no-evidence", dest="evidence", action="store_false",
-                   help="leave the evidence column empty: about a third faster, and the table about a tenth of the "
-                        "size (score a row with 'analyser score' to see its evidence)")
+                   help="leave the evidence column empty: faster (see README, Speed), and the table a small "
+                        "fraction of the size (score a row with 'analyser score' to see its evidence)")
     p.set_defaults(func=_cmd)
 
 
