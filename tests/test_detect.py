@@ -19,6 +19,30 @@ def test_other_language_is_reported_as_such():
     assert det.code == "it" and not det.supported
 
 
+def test_unsure_texts_are_decided_among_our_languages_and_the_fast_guess():
+    """fastText alone reads this sentence as Italian (0.45 against Spanish 0.33); when the fast
+    detector's guess is not Italian, the choice is among our languages and that guess, and the
+    confidence is renormalised over them."""
+    from lingua import Language
+
+    from analyser.detect import _accurate, _fasttext
+
+    text = "Estamos investigando una incidencia."
+    assert _fasttext().predict(text, k=1)[0][0] == "__label__it"
+    language, confidence = _accurate(Language.PORTUGUESE, text)
+    assert language == Language.SPANISH and 0.5 < confidence <= 1.0
+    assert _accurate(Language.ITALIAN, text)[0] == Language.ITALIAN  # the guess itself stays a candidate
+
+
+def test_unsure_text_with_line_breaks():
+    """fastText reads one line at a time: a multi-line text must not raise."""
+    from lingua import Language
+
+    from analyser.detect import _accurate
+
+    assert _accurate(Language.ENGLISH, "Service\nunavailable.\r\nSorry")[0] == Language.ENGLISH
+
+
 @pytest.mark.parametrize("text", ["🔥🔥 100%", "OK", "好!"])
 def test_too_few_letters_is_undetermined(text):
     assert detect(text).code == "und"
