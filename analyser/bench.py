@@ -382,10 +382,10 @@ def run(quick: bool = False, rows: int | None = None, corpus=None, rules: bool =
     random.Random(7).shuffle(mixed)
     results["memory"] = []
     sizes = sorted(set(memory_rows or (max(1, rows // 10), rows)))
-    # every size with the language given, and the smallest again with it detected (as a table
-    # without a language column is scored: the detector's models are the difference)
+    # every size with the language given, and again with it detected (as a table without a
+    # language column is scored: the detectors' models are the difference)
     with tempfile.TemporaryDirectory(prefix="analyser-bench-") as tmp:
-        for n, given in [(n, True) for n in sizes] + [(sizes[0], False)]:
+        for n, given in [(n, True) for n in sizes] + [(n, False) for n in sizes]:
             src = Path(tmp) / f"gen_{n}.csv"
             write_generated_csv(src, n, mixed)
             size = src.stat().st_size

@@ -19,7 +19,6 @@ import re
 from pathlib import Path
 
 from .languages import LanguageSpec, common_config, lang_dir, registry, spec_for
-from .script import convert
 
 
 @dataclass(frozen=True)
@@ -190,14 +189,22 @@ def detect(text: str) -> Detection:
 
 
 def variant(folder: str, text: str) -> str:
-    """Pick the script variant of a language (e.g. zh-Hant vs zh-Hans)."""
+    """Pick the script variant of a language (e.g. zh-Hant vs zh-Hans): the one with more of its
+    own characters in ``text`` (its ``variants`` list in ``config.json``); ties and texts with none
+    go to the earlier one in that order, or to the default code."""
     spec = spec_for(folder)
     if not spec.variants:
         return spec.default_code
-    best, best_changed = spec.default_code, 0
-    for code, conversion in spec.variants.items():
-        converted = convert(text, conversion)
-        changed = sum(1 for a, b in zip(text, converted) if a != b)
-        if changed > best_changed:
-            best, best_changed = code, changed
+    best, best_count = spec.default_code, 0
+    for code, chars in variant_chars(folder).items():
+        count = sum(1 for ch in text if ch in chars)
+        if count > best_count:
+            best, best_count = code, count
     return best
+
+
+@lru_cache(maxsize=None)
+def variant_chars(folder: str) -> dict[str, frozenset]:
+    """Each variant's own characters, read from the files its ``variants`` entry names."""
+    spec = spec_for(folder)
+    return {code: frozenset(_read_words(spec.file(name))) for code, name in spec.variants.items()}

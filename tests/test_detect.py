@@ -103,3 +103,31 @@ def test_authored_statements_are_detected_in_their_language():
     wrong = [(r["id"], r["lang"], detect(r["text"]).code) for r in rows if detect(r["text"]).code != r["lang"]]
     assert len(rows) >= 800
     assert wrong == []
+
+
+def test_script_variant_needs_no_s2t_conversion(monkeypatch):
+    """The variant is told by counting each script's own characters (lang/zh/*_chars.txt):
+    OpenCC's s2t phrase tables (26 MB in memory) are not loaded to detect it."""
+    import opencc
+
+    from analyser.detect import variant
+    from analyser.script import _converter
+
+    built = []
+    real = opencc.OpenCC
+
+    class Recording(real):
+        def __init__(self, config="t2s", *args, **kwargs):
+            built.append(config)
+            super().__init__(config, *args, **kwargs)
+
+    monkeypatch.setattr(opencc, "OpenCC", Recording)
+    _converter.cache_clear()
+    try:
+        assert detect("微信支付服务出现故障，我们正在抢修。").code == "zh-Hans"
+        assert detect("微信支付服務出現故障，我們正在搶修。").code == "zh-Hant"
+        assert variant("zh", "台风导致机房断电") == "zh-Hans" and variant("zh", "颱風導致機房斷電") == "zh-Hant"
+        assert variant("zh", "ok") == "zh-Hans"  # no Han character: the default code
+    finally:
+        _converter.cache_clear()  # drop the recording converters
+    assert not any(str(c).startswith("s2t") for c in built)
