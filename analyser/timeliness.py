@@ -36,9 +36,13 @@ warning naming the value.
 
 Timestamps are ISO 8601 strings (``2024-02-13T19:05:00+01:00``,
 ``2023-01-10T17:04:42.456Z``, ``2024-02-13 19:05``) or datetime values; other
-common forms are tried one by one. A timestamp without a time zone is taken as
-UTC (the shared corpus is UTC); when only one of the pair has a zone, the row
-gets a warning.
+common forms are tried one by one, after rewriting what pandas cannot read
+(:func:`_other_forms`): zone abbreviations (``CET``, ``EST``, ``PT``, ``北京时间``;
+``lang/common/time_zones.tsv``; an ambiguous one such as ``CST`` is not guessed) and
+each language's timestamp words (``12 janv. 2024``, ``12. Januar 2024, 10:00 Uhr``,
+``2024年1月12日 下午3点20分``; ``lang/*/timestamp_words.tsv``). A timestamp without a
+time zone is taken as UTC (the shared corpus is UTC); when only one of the pair has a
+zone, the row gets a warning.
 
 Numeric dates (``01/02/2024 10:00``, ``13.01.2024``, ``1-2-24``) follow the
 ``date_order`` given (:data:`DATE_ORDERS`; ``batch --date-order``); a value that
@@ -61,6 +65,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -98,12 +103,103 @@ def check_date_order(date_order: str | None) -> str | None:
     return date_order
 
 
-def _numeric_date(text: str, date_order: str | None) -> tuple[str | None, str]:
-    """``text`` with its numeric date rewritten as ISO and "UTC+01:00" as "+01:00" (``None`` when
-    the date cannot be one in the order given), and a note when the order was a guess between two
-    readings."""
-    original = text
+@lru_cache(maxsize=1)
+def _zones() -> tuple[re.Pattern | None, dict[str, tuple[str, str]]]:
+    """Time zone abbreviations (``lang/common/time_zones.tsv``): a pattern finding them and
+    abbreviation -> (offset, IANA zone or "?", note)."""
+    from .languages import COMMON, lang_dir
+
+    table = {row[0]: (row[1], row[2] if len(row) > 2 else "") for row in _rows(lang_dir() / COMMON / "time_zones.tsv")}
+    return _alternation(table, case_sensitive=True), table
+
+
+@lru_cache(maxsize=1)
+def _timestamp_words() -> tuple[re.Pattern | None, dict[str, str]]:
+    """Every language's timestamp words (``lang/*/timestamp_words.tsv``): a pattern finding them
+    and lower-cased word -> replacement. A word two files rewrite differently is refused."""
+    from .errors import DataError
+    from .languages import lang_dir
+
+    words: dict[str, str] = {}
+    for path in sorted(lang_dir().glob("*/timestamp_words.tsv")):
+        for row in _rows(path):
+            key, value = row[0].lower(), row[1] if len(row) > 1 else ""
+            if words.get(key, value) != value:
+                raise DataError(f"{path}: {row[0]!r} is rewritten as {value!r} here and {words[key]!r} elsewhere")
+            words[key] = value
+    return _alternation(words, case_sensitive=False), words
+
+
+def _rows(path) -> list[list[str]]:
+    """The rows of a tab-separated data file after its header, without comment lines."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return [r for r in rows[1:] if r and r[0] and not r[0].startswith("#")]
+
+
+def _alternation(keys, case_sensitive: bool) -> re.Pattern | None:
+    """One pattern for ``keys``, longest first; a key with Latin letters only as a whole word."""
+    if not keys:
+        return None
+    latin = sorted((k for k in keys if not _HAN.search(k)), key=len, reverse=True)
+    han = sorted((k for k in keys if _HAN.search(k)), key=len, reverse=True)
+    parts = []
+    if latin:
+        parts.append(r"(?<![^\W\d_])(?:" + "|".join(map(re.escape, latin)) + r")(?![^\W\d_])")
+    if han:
+        parts.append("|".join(map(re.escape, han)))
+    return re.compile("|".join(parts), 0 if case_sensitive else re.IGNORECASE)
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_MERIDIEM_FIRST = re.compile(r"\b(AM|PM)\s*(\d{1,2}(?::\d\d){0,2})(?!\d)")
+_BARE_HOUR = re.compile(r"(\d):(?![\d])")
+_OFFSET = re.compile(r"[+-]\d\d:\d\d(?!\d)")
+_BRACKETS = re.compile(r"[()（）\[\]【】]")
+
+
+def _other_forms(text: str, date_order: str | None) -> tuple[str | None, str, str | None, bool]:
+    """A timestamp ISO parsing could not read, rewritten for pandas' ``mixed`` parser:
+    ``(text or None, note, IANA zone or None, has a zone)``.
+
+    "UTC+01:00" and "GMT+1" become offsets east of UTC (dateutil reads "UTC+1" the POSIX way, as
+    west of it); every language's timestamp words are rewritten ("12 janv. 2024" -> "12 Jan 2024",
+    "2024年1月12日 下午3点20分" -> "2024-1-12 3:20 PM", "00:20 Uhr" -> "00:20"); a zone abbreviation
+    becomes its offset ("CET" -> "+01:00"), or is taken out and returned when its offset follows
+    the date ("PT"); numeric dates follow ``date_order`` (:func:`_numeric_date`). ``None`` with a
+    note when the zone is ambiguous ("CST") or the date cannot be in the order given.
+    """
+    original, zoned = text, bool(_ZONE.search(text))
     text = _NAMED_OFFSET.sub(lambda z: f"{z[1]}{int(z[2]):02d}:{z[3] or '00'}", text)
+    zone = None
+    pattern, zones = _zones()
+    found = pattern.search(text) if pattern is not None else None
+    if found is not None:  # before the words: "时" is a word, and part of "北京时间"
+        offset, note = zones[found[0]]
+        if offset == "?":
+            return None, f"names the time zone {found[0]!r}, which is ambiguous: {note}", None, True
+        if "/" in offset:
+            zone, offset = offset, ""
+        text = f"{text[:found.start()]} {offset} {text[found.end():]}"
+        zoned = True
+    pattern, words = _timestamp_words()
+    if pattern is not None:
+        text = pattern.sub(lambda w: f" {words[w[0].lower()]} " if words[w[0].lower()][:1].isalpha() else words[w[0].lower()], text)
+    text = _BARE_HOUR.sub(r"\1:00", text)
+    text = _MERIDIEM_FIRST.sub(r"\2 \1", text)
+    text = " ".join(_BRACKETS.sub(" ", text).split())  # "10:00 (北京時間)": the zone is read first; the brackets would stop the parser
+    zoned = zoned or bool(_OFFSET.search(text))
+    text, note = _numeric_date(text, date_order, original)
+    return text, note, zone, zoned
+
+
+def _numeric_date(text: str, date_order: str | None, original: str | None = None) -> tuple[str | None, str]:
+    """``text`` with its numeric date rewritten as ISO (``None`` when the date cannot be one in the
+    order given), and a note (naming ``original``, the value as written) when the order was a guess
+    between two readings."""
+    original = text if original is None else original
     m = _NUMERIC_DATE.search(text)  # anywhere: "Fri 12/01/2024 00:20", "00:20 12/01/2024"
     if m is None:
         return text, ""
@@ -191,12 +287,18 @@ def parse_times(values, date_order: str | None = None) -> tuple[np.ndarray, list
                                 format="ISO8601")
         for i, ts in zip(idx, parsed):
             if ts is pd.NaT:
-                text, notes[i] = _numeric_date(strings[i], date_order)
+                text, notes[i], zone, zoned = _other_forms(strings[i], date_order)
                 if text is None:
                     bad[i] = True
                     continue
+                naive[i] = not zoned
                 try:  # other common forms, one by one (slow, but only for the odd ones)
-                    ts = pd.to_datetime(text, utc=True, format="mixed")
+                    if zone is None:
+                        ts = pd.to_datetime(text, utc=True, format="mixed")
+                    else:  # a zone whose offset depends on the date: its daylight-saving rule applies
+                        ts = pd.to_datetime(text, format="mixed")
+                        ts = ts if ts is pd.NaT or ts.tzinfo else ts.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+                        ts = ts if ts is pd.NaT else ts.tz_convert("UTC")
                 except (ValueError, TypeError, OverflowError):
                     bad[i] = True
                     continue

@@ -171,3 +171,63 @@ def test_utc_and_gmt_offsets_are_east_of_utc_and_a_date_alone_has_no_zone():
                                ["11/01/2024 23:50 UTC+00:00", "2024-03-01 08:30 UTC", "2024-01-11 23:00"],
                                date_order="day-first")
     assert minutes.tolist() == [30.0, 30.0, 60.0] and notes == [[], [], []]
+
+
+@pytest.mark.parametrize("value,utc", [
+    ("2024-01-12 10:00 CET", "2024-01-12 09:00"),
+    ("2024-07-12 10:00 CEST", "2024-07-12 08:00"),
+    ("Jan 12, 2024 10:00 AM EST", "2024-01-12 15:00"),
+    ("12 Jul 2024 10:00 PT", "2024-07-12 17:00"),  # daylight time on that date
+    ("12 Jan 2024 10:00 PT", "2024-01-12 18:00"),  # standard time on that one
+    ("2024年1月12日 10:00 北京时间", "2024-01-12 02:00"),
+    ("2024年1月12日 10:00（北京時間）", "2024-01-12 02:00"),
+    ("12.01.2024 00:20 Uhr MEZ", "2024-01-11 23:20"),
+])
+def test_time_zone_abbreviations_are_read(value, utc):
+    """A session-11 user test found "CET" and "EST" unreadable (lang/common/time_zones.tsv)."""
+    ns, naive, bad, notes = parse_times([value])
+    assert not bad[0] and not naive[0] and notes == [""]
+    assert pd.Timestamp(ns[0]) == pd.Timestamp(utc)
+
+
+@pytest.mark.parametrize("value,local", [
+    ("12.01.2024 00:20 Uhr", "2024-01-12 00:20"),
+    ("12. Januar 2024, 10:00 Uhr", "2024-01-12 10:00"),
+    ("le 12 janvier 2024 à 10h00", "2024-01-12 10:00"),
+    ("12 janv. 2024 10:00", "2024-01-12 10:00"),
+    ("lunes 12 de febrero de 2024, 10:00 hrs", "2024-02-12 10:00"),
+    ("2024年1月12日 00:20", "2024-01-12 00:20"),
+    ("2024年1月12日 下午3点20分", "2024-01-12 15:20"),
+    ("2024年1月12號 下午3點", "2024-01-12 15:00"),
+    ("2024年1月12日 上午10:20", "2024-01-12 10:20"),
+    ("10:00 p.m. Jan 12, 2024", "2024-01-12 22:00"),
+])
+def test_timestamps_written_in_each_language_are_read(value, local):
+    """Month names, joining words and meridiems of lang/*/timestamp_words.tsv; no zone: taken as UTC."""
+    ns, naive, bad, _ = parse_times([value])
+    assert not bad[0] and naive[0]
+    assert pd.Timestamp(ns[0]) == pd.Timestamp(local)
+
+
+def test_an_ambiguous_zone_abbreviation_is_not_guessed():
+    """CST is US Central (-06:00) or China Standard Time (+08:00): 14 hours apart."""
+    minutes, levels, notes = delays(["2024-01-12 10:00 CST"], ["2024-01-12 09:00 CST"])
+    assert math.isnan(minutes[0]) and levels == [None]
+    assert any("ambiguous" in n and "CST" in n and "+08:00" in n for n in notes[0])
+
+
+def test_timestamp_words_of_two_languages_must_agree(tmp_path, monkeypatch):
+    """A word two languages' files rewrite differently (a month name meaning two months) is refused."""
+    from analyser import timeliness
+    from analyser.errors import DataError
+
+    for lang, month in (("aa", "Jan"), ("bb", "Feb")):
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / "timestamp_words.tsv").write_text(f"word\treplacement\tnote\nxan\t{month}\tx\n", encoding="utf-8")
+    monkeypatch.setattr("analyser.languages.lang_dir", lambda: tmp_path)
+    timeliness._timestamp_words.cache_clear()
+    try:
+        with pytest.raises(DataError, match="xan"):
+            timeliness._timestamp_words()
+    finally:
+        timeliness._timestamp_words.cache_clear()
