@@ -368,6 +368,35 @@ def _language_data_digest() -> str:
     return h.hexdigest()[:16]
 
 
+#: How a resumed run names what differs from the interrupted one (keys of :func:`_fingerprint`).
+_CHANGES = {"version": "the work folder's format", "analyser": "the analyser version", "input": "the input file",
+            "size": "the input file", "mtime_ns": "the input file", "output_format": "the output format",
+            "method": "the model", "language_data": "the lexicons or language data"}
+
+
+def _what_changed(old: dict, new: dict) -> str:
+    """What differs between two fingerprints, in words: "the input file", "the option --lang" ..."""
+    what: list[str] = []
+    for key in new.keys() | old.keys():
+        if key == "options":
+            before, after = old.get(key) or {}, new.get(key) or {}
+            for k in sorted(after.keys() | before.keys()):
+                if before.get(k) != after.get(k):
+                    name, shown = _OPTION_NAMES.get(k, (k, repr))
+                    what.append(f"the option {name} ({shown(before.get(k))} then, {shown(after.get(k))} now)")
+        elif old.get(key) != new.get(key):
+            what.append(_CHANGES.get(key, key))
+    what = sorted(dict.fromkeys(what))
+    return ", ".join(what) if what else "the run's settings"
+
+
+#: The command-line spelling of each :class:`Options` field.
+_OPTION_NAMES = {**{k: (v, repr) for k, v in {
+    "text_col": "--text-column", "lang_col": "--lang-column", "id_col": "--id-column", "published_col": "--published-column",
+    "started_col": "--started-column", "method": "--rules or the model", "lang": "--lang", "encoding": "--encoding",
+    "date_order": "--date-order"}.items()}, "evidence": ("--no-evidence", lambda v: "not given" if v else "given")}
+
+
 def _part_name(i: int, fmt: str) -> str:
     return f"part-{i:06d}{fmt}"
 
@@ -387,8 +416,8 @@ class _Run:
             if old is None:
                 note("nothing to resume (no unfinished run for this output); starting from the beginning")
             elif old.get("fingerprint") != fingerprint:
-                note("cannot resume: the input, the options or the model changed since the interrupted run; "
-                     "starting from the beginning")
+                note(f"cannot resume: {_what_changed(old.get('fingerprint') or {}, fingerprint)} changed since the "
+                     "interrupted run; starting from the beginning")
                 old = None
         elif old is not None or self.dir.exists():
             note(f"discarding the unfinished run in {self.dir} (pass --resume to continue it)")

@@ -217,7 +217,7 @@ def test_resume_refuses_a_changed_input(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(batch._Run, "write_part", original_write)
     write(table().iloc[::-1], src)  # the input changes in between
     rc, err = run_cli(src, "-o", out, "--rules", "--chunk-size", "4", "--resume", capsys=capsys)
-    assert rc == 0 and "cannot resume" in err
+    assert rc == 0 and "cannot resume: the input file changed" in err
     assert read(out)["id"].tolist() == table().iloc[::-1]["id"].tolist()
 
 
@@ -576,7 +576,20 @@ def test_resume_refuses_a_run_scored_with_other_lexicons(tmp_path, capsys, monke
     interrupted_at(1, src, out, capsys, monkeypatch)
     monkeypatch.setattr(batch, "_language_data_digest", lambda: "edited-lexicons")
     rc, err = run_cli(src, "-o", out, "--rules", "--chunk-size", "4", "--resume", capsys=capsys)
-    assert rc == 0 and "cannot resume" in err
+    assert rc == 0 and "cannot resume: the lexicons or language data changed" in err
+
+
+def test_resume_names_the_option_that_changed(tmp_path, capsys, monkeypatch):
+    """Session-11 user test: "the input, the options or the model changed" left the user guessing."""
+    src = write(table(), tmp_path / "in.csv")
+    out = tmp_path / "out.csv"
+    interrupted_at(1, src, out, capsys, monkeypatch)
+    rc, err = run_cli(src, "-o", out, "--rules", "--chunk-size", "4", "--resume", "--lang", "en", "--no-evidence",
+                      capsys=capsys)
+    assert rc == 0
+    line = next(x for x in err.splitlines() if "cannot resume" in x)
+    assert "the option --lang (None then, 'en' now)" in line and "the option --no-evidence (not given then, given now)" in line
+    assert "input file" not in line and "model" not in line
 
 
 @pytest.mark.parametrize("fmt", [".jsonl", ".csv", ".parquet"])
