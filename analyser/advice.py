@@ -24,7 +24,8 @@ an ETA (rubric, ``next``), and a light tone about good news no longer meets
 users who are affected. A notice of planned maintenance (stage "planned") gets
 no cause or apology advice: its cause is the maintenance (rubric: cause 1), and
 nothing has failed that asks for an apology; it is asked for its window
-(``when_planned``) and for when service returns (``next_planned``).
+(``when_planned``) and for when service returns (``next_planned``). Once it says the
+work is over (stage "completed"), it is not asked when service returns.
 
 Messages are data: ``analyser/lang/<folder>/advice.json`` for the statement's
 language folder, key by key over ``lang/common/advice.json`` (English), which
@@ -146,7 +147,8 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
         out.append(("what", "what", None))
     if not facets["scope"].present:
         out.append(("scope", "scope", _span(report, "vagueness.quantifier", ev)))
-    planned = report.stage == "planned"  # maintenance announced: nothing failed to name or apologise for
+    # maintenance announced or done: nothing failed to name or apologise for
+    planned = report.stage in ("planned", "completed")
     if not facets["when"].present:
         out.append(("when", "when_planned" if planned else "when", None))
     # a level torn between two likelier ones is advised as the likelier (report.decided): "not
@@ -157,7 +159,7 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
     elif cause == 1 and not planned:
         out.append(("cause", "cause_generic", _span(report, kinds_at("cause", 1), ev)))
     resolved = report.stage == "resolved"  # a resolution notice looks forward to a remediation, not an ETA
-    if not facets["next"].present:
+    if not facets["next"].present and report.stage != "completed":  # finished work: nothing left to come
         out.append(("next", "next_planned" if planned else "next_resolved" if resolved else "next", None))
     apology = decided(dims["apology"].level, dims["apology"].probabilities)
     if apology == 0 and not planned:

@@ -42,16 +42,18 @@ GROUPS = ("cause", "apology", "humour", "vagueness", "what", "scope", "when", "n
 
 
 def stage_of(matches) -> str:
-    """"planned" when a ``stage.planned`` cue announces planned maintenance (begun, coming or
-    completed: "the scheduled maintenance is complete" is no outage's resolution) and no
+    """"planned" when a ``stage.planned`` cue announces planned maintenance (begun or coming;
+    "completed" when a ``stage.completed`` or ``stage.resolved`` cue says it is over: "the
+    scheduled maintenance is complete" is no outage's resolution) and no
     ``stage.unplanned`` cue says something went wrong (an error, a crash, emergency maintenance,
     an investigation: "the scheduled maintenance went wrong"); otherwise
     "resolved" when a ``stage.resolved`` cue says the outage is over and no ``stage.ongoing`` cue
     says it is not (not yet, still, partly, until it is resolved); else ""."""
     found = {m.entry.cue for m in matches}
+    resolved = "stage.resolved" in found and "stage.ongoing" not in found
     if "stage.planned" in found and "stage.unplanned" not in found:
-        return "planned"
-    return "resolved" if "stage.resolved" in found and "stage.ongoing" not in found else ""
+        return "completed" if "stage.completed" in found or resolved else "planned"
+    return "resolved" if resolved else ""
 
 
 @dataclass(frozen=True)

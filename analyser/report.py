@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
-SCHEMA_VERSION = "1.2"  # 1.2: stage "planned"
+SCHEMA_VERSION = "1.3"  # 1.2: stage "planned"; 1.3: stage "completed"
 DIMENSIONS = ("cause", "apology", "humour", "vagueness")
 FACETS = ("what", "scope", "when", "why", "next")
 LEVEL_NAMES = {
@@ -216,7 +216,8 @@ class Report:
     n_tokens: int = 0
     scored_chars: int = 0
     #: "resolved" when the statement says the outage is over, "planned" when it announces planned
-    #: maintenance (``stage.*`` cues, :func:`analyser.cues.stage_of`), else "".
+    #: maintenance, "completed" when it says that maintenance is over (``stage.*`` cues,
+    #: :func:`analyser.cues.stage_of`), else "".
     stage: str = ""
 
     @property

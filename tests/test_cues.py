@@ -401,7 +401,7 @@ RESOLVED = [
 # mention maintenance as a cause
 PLANNED = [
     ("en", "Codespaces will be undergoing global maintenance from 16:30 UTC on Monday to 16:30 UTC on Tuesday.", True),
-    ("en", "The scheduled maintenance has been completed.", True),
+    ("en", "The scheduled maintenance has been completed.", "completed"),
     ("en", "Actions will be in a maintenance window on Monday from 12:00 to 16:30 UTC.", True),
     ("en", "Notifications were delayed due to side effects of some planned maintenance on supporting systems.", False),
     ("en", "Logins failed because of an expired certificate on the scheduled job server.", False),
@@ -419,11 +419,18 @@ PLANNED = [
     ("en", "The scheduled maintenance was extended after an unexpected error; search is still unavailable.", False),
     ("fr", "Une opération de maintenance programmée s'est mal déroulée et a provoqué une panne.", False),
     ("zh-Hant", "由於例行維護時操作失誤，導致網路銀行中斷兩小時。", False),
+    # completed: the work is over (stage.completed, or a resolution beside the planned cue)
+    ("de", "Die geplanten Wartungsarbeiten sind abgeschlossen.", "completed"),
+    ("fr", "La maintenance programmée est terminée.", "completed"),
+    ("es", "El mantenimiento programado ha finalizado.", "completed"),
+    ("zh-Hans", "计划内维护已完成，所有服务已恢复正常。", "completed"),
+    ("en", "Scheduled maintenance is in progress. Services will be back by 04:00 UTC.", True),
+    ("en", "The rollback has been completed, but checkout errors persist.", False),  # finished work, no maintenance
 ]
 
 
 @pytest.mark.parametrize("lang,text,stage", [(lang, text, "resolved" if r else "") for lang, text, r in RESOLVED]
-                         + [(lang, text, "planned" if p else "") for lang, text, p in PLANNED])
+                         + [(lang, text, p if isinstance(p, str) else "planned" if p else "") for lang, text, p in PLANNED])
 def test_stage_of_tells_resolution_and_planned_maintenance_notices(lang, text, stage):
     from analyser.cues import stage_of
 
@@ -792,3 +799,18 @@ def test_a_planned_maintenance_notice_gets_no_cause_or_apology_advice():
 
     messages = {a.message for a in report.advice}
     assert catalogue("en").messages["next_planned"] in messages  # when service returns, not the next update
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("en", "The scheduled maintenance has been completed: card payments are available again."),
+    ("de", "Die geplanten Wartungsarbeiten am Online-Banking sind abgeschlossen."),
+    ("zh-Hans", "计划内维护已完成，网上银行已恢复正常。"),
+])
+def test_a_completed_maintenance_notice_is_not_asked_when_service_returns(lang, text):
+    """Session-11 user test: a completed-maintenance notice was asked "say when the service will be back"."""
+    from analyser import analyse
+
+    report = analyse(text, lang=lang, method="rules")
+    topics = {a.topic for a in report.advice}
+    assert report.stage == "completed" and not topics & {"cause", "apology", "next"}
+    assert report.to_dict()["stage"] == "completed"
