@@ -99,12 +99,25 @@ _SENTENCE_END = re.compile(r"[.!?。！？;；\n]+")
 _PERIODS = re.compile(r"[.]+")
 
 
+@lru_cache(maxsize=1)
+def abbreviations() -> frozenset[str]:
+    """Every language's abbreviations that do not end a sentence (``lang/*/abbreviations.txt``),
+    lower-cased with their full stop: one set, as a text's sentences are cut before its language
+    parts are known, and an abbreviation of one language is rarely a sentence's last word in another."""
+    words = set()
+    for path in sorted(lang_dir().glob("*/abbreviations.txt")):
+        words.update(w.strip().lower() for w in path.read_text(encoding="utf-8").splitlines()
+                     if w.strip() and not w.startswith("#"))
+    return frozenset(words)
+
+
 def sentence_ends(text: str) -> list[int]:
     """Where each sentence of ``text`` ends (the last is ``len(text)``): after a run of closing
     marks (Latin and CJK) or a line break. A run of full stops ends a sentence only before white
-    space (or the end) that is not followed by a lower-case word or a number, and not after a lone
-    letter, so that "1.5", "status.example.com", "bis ca. 16:00 Uhr", "z. B.", "p. ex." and "U.S."
-    do not cut one. Case is read from ``text``: give the text as written, not its lower-cased
+    space (or the end) that is not followed by a lower-case word or a number, not after a lone
+    letter and not after an abbreviation of :func:`abbreviations`, so that "1.5",
+    "status.example.com", "bis ca. 16:00 Uhr", "z. B.", "p. ex.", "U.S.", "bzw. Kunden" and
+    "Dr. Smith" do not cut one. Case is read from ``text``: give the text as written, not its lower-cased
     match form (the two have the same length)."""
     ends: list[int] = []
     n = len(text)
@@ -118,6 +131,12 @@ def sentence_ends(text: str) -> list[int]:
                 continue  # "bis ca. 16:00", "env. 30 minutes", "bzw. das"
             if start >= 1 and text[start - 1].isalpha() and (start < 2 or not text[start - 2].isalnum()):
                 continue  # after a lone letter: an initial or "z. B.", "p. ex."
+            word = start
+            while word > 0 and (text[word - 1].isalpha() or text[word - 1] == "."):
+                word -= 1
+            if word < start and (word == 0 or not text[word - 1].isalnum()) and \
+                    text[word:start + 1].lower() in abbreviations():
+                continue  # "bzw. Kunden", "Dr. Smith", "St. Gallen" (lang/*/abbreviations.txt)
         ends.append(end)
     if not ends or ends[-1] != n:
         ends.append(n)

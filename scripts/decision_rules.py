@@ -7,12 +7,10 @@ level) and "hybrid" (expected, but a torn 1 becomes the likelier of 0 and 2).
 """
 import json, sys
 import numpy as np
-from sklearn.model_selection import GroupKFold
 from analyser import evaluation as ev
-from analyser.data import LABELS
-from analyser.model import StatementModel, levels_from_proba
+from analyser.model import levels_from_proba
 from analyser.report import DIMENSIONS
-from analyser.training import load_labelled, prepare_all
+from out_of_fold import runs
 
 def hybrid(p):
     lv = levels_from_proba(p)
@@ -24,15 +22,8 @@ def hybrid(p):
     return lv
 
 RULES = {"expected": levels_from_proba, "argmax": lambda p: p.argmax(axis=1), "hybrid": hybrid}
-df = load_labelled(None)
-df = df[df["split"] != "test"].reset_index(drop=True)
-prepared = prepare_all(df)
-n = len(df)
-labels = {h: df[h].to_numpy(dtype=int) for h in LABELS}
-
-def fit_predict(tr, te):
-    m = StatementModel().fit([prepared[i] for i in tr], {h: labels[h][tr] for h in LABELS})
-    return m.predict_proba([prepared[i] for i in te])
+folds = runs()
+df = folds.df
 
 def kappas(idx, probs):
     out = {}
@@ -40,31 +31,14 @@ def kappas(idx, probs):
         out[r] = {h: ev.metrics(df[h].iloc[idx].reset_index(drop=True), f(probs[h]), h).get("kappa") for h in DIMENSIONS}
     return out
 
-res = {}
-# CV
-P = {h: np.zeros((n, 3)) for h in DIMENSIONS}
-for tr, te in GroupKFold(n_splits=5).split(np.zeros(n), groups=df["incident"].to_numpy()):
-    pr = fit_predict(tr, te)
-    for h in DIMENSIONS:
-        P[h][te] = pr[h]
-res["cv"] = kappas(np.arange(n), P)
-torn_counts = {h: int(((levels_from_proba(P[h]) != hybrid(P[h]))).sum()) for h in DIMENSIONS}
-res["cv_changed_by_hybrid"] = torn_counts
-print(json.dumps(res, indent=1), flush=True)
-# LOLO
-groups = df["lang"].map(lambda l: ev.LANG_GROUPS.get(l, l)).to_numpy()
-res["lolo"] = {}
-for lang in sorted(set(groups)):
-    te = np.flatnonzero(groups == lang); tr = np.flatnonzero(groups != lang)
-    res["lolo"][lang] = kappas(te, fit_predict(tr, te))
-# LOCO
-real = (df["source"] == "real").to_numpy()
-comp = df.loc[real, "company"].value_counts()
-res["loco"] = {}
-for c in sorted(comp[comp >= 50].index):
-    mask = real & (df["company"] == c).to_numpy()
-    te = np.flatnonzero(mask); tr = np.flatnonzero(~mask)
-    res["loco"][c] = kappas(te, fit_predict(tr, te))
+res = {"lolo": {}, "loco": {}}
+for part, group, idx, probs in folds:
+    if part == "cv":
+        res["cv"] = kappas(idx, probs)
+        res["cv_changed_by_hybrid"] = {h: int(((levels_from_proba(probs[h]) != hybrid(probs[h]))).sum()) for h in DIMENSIONS}
+        print(json.dumps(res, indent=1), flush=True)
+    else:
+        res[part][group] = kappas(idx, probs)
 json.dump(res, open(sys.argv[1], "w"), indent=1)
 for part in ("lolo", "loco"):
     for r in RULES:

@@ -14,12 +14,10 @@ import json
 import sys
 
 import numpy as np
-from sklearn.model_selection import GroupKFold
 
 from analyser import evaluation as ev
-from analyser.data import LABELS
-from analyser.model import StatementModel, levels_from_proba
-from analyser.training import load_labelled, prepare_all
+from analyser.model import levels_from_proba
+from out_of_fold import runs
 
 FACETS = ("what", "scope", "when", "next")
 
@@ -38,45 +36,17 @@ RULES = {"expected": lambda p: levels_from_proba(p["vagueness"]), "clamped": cla
 
 
 def main() -> int:
-    df = load_labelled(None)
-    df = df[df["split"] != "test"].reset_index(drop=True)
-    prepared = prepare_all(df)
-    n = len(df)
-    labels = {h: df[h].to_numpy(dtype=int) for h in LABELS}
-
-    def fit_predict(tr, te):
-        m = StatementModel().fit([prepared[i] for i in tr], {h: labels[h][tr] for h in LABELS})
-        return m.predict_proba([prepared[i] for i in te])
-
-    def kappas(idx, probs):
-        truth = df["vagueness"].iloc[idx].reset_index(drop=True)
+    folds = runs()
+    res: dict = {"lolo": {}, "loco": {}}
+    for part, group, idx, probs in folds:
+        truth = folds.df["vagueness"].iloc[idx].reset_index(drop=True)
         out = {r: ev.metrics(truth, f(probs), "vagueness").get("kappa") for r, f in RULES.items()}
-        out["changed"] = int((RULES["expected"](probs) != clamped(probs)).sum())
-        out["n"] = len(idx)
-        return out
-
-    res = {}
-    P = None
-    for tr, te in GroupKFold(n_splits=5).split(np.zeros(n), groups=df["incident"].to_numpy()):
-        pr = fit_predict(tr, te)
-        if P is None:
-            P = {h: np.zeros((n, pr[h].shape[1])) for h in pr}
-        for h in pr:
-            P[h][te] = pr[h]
-    res["cv"] = kappas(np.arange(n), P)
-    print("cv", res["cv"], flush=True)
-    groups = df["lang"].map(lambda x: ev.LANG_GROUPS.get(x, x)).to_numpy()
-    res["lolo"] = {}
-    for lang in sorted(set(groups)):
-        te, tr = np.flatnonzero(groups == lang), np.flatnonzero(groups != lang)
-        res["lolo"][lang] = kappas(te, fit_predict(tr, te))
-    real = (df["source"] == "real").to_numpy()
-    comp = df.loc[real, "company"].value_counts()
-    res["loco"] = {}
-    for c in sorted(comp[comp >= 50].index):
-        mask = real & (df["company"] == c).to_numpy()
-        te, tr = np.flatnonzero(mask), np.flatnonzero(~mask)
-        res["loco"][c] = kappas(te, fit_predict(tr, te))
+        out.update(changed=int((RULES["expected"](probs) != clamped(probs)).sum()), n=len(idx))
+        if part == "cv":
+            res["cv"] = out
+            print("cv", out, flush=True)
+        else:
+            res[part][group] = out
     json.dump(res, open(sys.argv[1], "w"), indent=1)
     for part in ("lolo", "loco"):
         print(part, {r: round(float(np.mean([v[r] for v in res[part].values() if v[r] is not None])), 3) for r in RULES},

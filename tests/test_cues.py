@@ -722,6 +722,12 @@ def test_stage_cues_agree_with_the_status_companies_gave_their_real_updates():
     ("故障。已恢复！好", ["故障。", "已恢复！", "好"]),
     ("Line one\nLine two", ["Line one\n", "Line two"]),
     ("", []),
+    # lang/*/abbreviations.txt (session 12): before a capitalised word, not a sentence's end
+    ("Privat- bzw. Geschäftskunden sind betroffen. Danke.", ["Privat- bzw. Geschäftskunden sind betroffen.", " Danke."]),
+    ("Trains to St. Gallen are delayed. Sorry.", ["Trains to St. Gallen are delayed.", " Sorry."]),
+    ("Sr. García informa. Gracias.", ["Sr. García informa.", " Gracias."]),
+    ("We fixed logins etc. Then payments.", ["We fixed logins etc.", " Then payments."]),  # etc. may end one
+    ("Up 1st. Then down.", ["Up 1st.", " Then down."]),  # 'st.' only as a word of its own
 ])
 def test_sentences_end_at_closing_marks_but_not_at_abbreviations_or_in_tokens(text, sentences):
     from analyser.cues import sentence_ends
