@@ -131,3 +131,26 @@ def test_script_variant_needs_no_s2t_conversion(monkeypatch):
     finally:
         _converter.cache_clear()  # drop the recording converters
     assert not any(str(c).startswith("s2t") for c in built)
+
+
+@pytest.mark.parametrize("text,code", [
+    ("Serviciul de plăți este temporar indisponibil.", "ro"),
+    ("Estem treballant per restablir el servei al més aviat possible.", "ca"),
+    ("Layanan pembayaran kami tidak tersedia sementara waktu.", "id"),
+    ("Aplikasi kami sedang mengalami gangguan. Mohon maaf atas ketidaknyamanannya.", "id"),
+    ("Il pagamento con carta non è disponibile in questo momento.", "it"),
+])
+def test_other_latin_languages_are_not_forced_into_ours(text, code):
+    """Session-12 user test: Romanian, Catalan and Indonesian texts were read as English or Spanish
+    (the first and the last two of these, before the change)."""
+    det = detect(text)
+    assert det.code == code and not det.supported
+
+
+@pytest.mark.parametrize("text,code", [
+    ("AVISO IMPORTANTE A NUESTROS CLIENTES", "es"), ("INCIDENCIA RESUELTA", "es"), ("INCIDENT RÉSOLU", "fr"),
+    ("PANNE EN COURS", "fr"), ("IMPORTANT NOTICE FOR CUSTOMERS", "en"), ("STÖRUNG BEHOBEN", "de"),
+])
+def test_headings_in_capitals_are_detected_in_lower_case(text, code):
+    """Before session 12 the first five were read as German, German, English, English and German."""
+    assert detect(text).code == code
