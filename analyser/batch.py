@@ -370,7 +370,8 @@ def _language_data_digest() -> str:
 
 #: How a resumed run names what differs from the interrupted one (keys of :func:`_fingerprint`).
 _CHANGES = {"version": "the work folder's format", "analyser": "the analyser version", "input": "the input file",
-            "size": "the input file", "mtime_ns": "the input file", "output_format": "the output format",
+            "size": "the input file (its size)", "mtime_ns": "the input file (its modification time)",
+            "output_format": "the output format",
             "method": "the model", "language_data": "the lexicons or language data"}
 
 
@@ -391,7 +392,11 @@ def _what_changed(old: dict, new: dict) -> str:
 
 
 #: The command-line spelling of each :class:`Options` field.
-_OPTION_NAMES = {**{k: (v, repr) for k, v in {
+def _shown(value) -> str:
+    return "not given" if value is None else repr(value)
+
+
+_OPTION_NAMES = {**{k: (v, _shown) for k, v in {
     "text_col": "--text-column", "lang_col": "--lang-column", "id_col": "--id-column", "published_col": "--published-column",
     "started_col": "--started-column", "method": "--rules or the model", "lang": "--lang", "encoding": "--encoding",
     "date_order": "--date-order"}.items()}, "evidence": ("--no-evidence", lambda v: "not given" if v else "given")}
@@ -545,9 +550,25 @@ def _pool(jobs: int):
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_watch_parent, initargs=(os.getpid(),))
 
 
+def _stop(pool) -> None:
+    """Stop a pool at once (Ctrl-C, an error): its workers are terminated, not waited for. A worker
+    mid-chunk could otherwise keep the executor's manager thread, which the interpreter joins at
+    exit, alive: a session-12 user test saw ``--jobs 2`` hang after Ctrl-C (1 run in 13)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # private: the only handle on them
+    for worker in workers:
+        worker.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.join(timeout=5)
+
+
 def _watch_parent(pid: int) -> None:
-    """In a worker: exit when the batch process is gone (killed with SIGKILL, say), instead of
-    waiting forever for chunks that will not come, holding its memory."""
+    """In a worker: ignore Ctrl-C (the batch process handles it, and stops the workers), and exit
+    when the batch process is gone (killed with SIGKILL, say), instead of waiting forever for
+    chunks that will not come, holding its memory."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if os.name != "posix":  # os.kill(pid, 0) only asks on POSIX (on Windows it would end the process)
         return
     import threading
@@ -698,10 +719,12 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
                 finish_chunk(0, empty, _score_payload(_payload(empty, run_opts, timed)))
         except BaseException:
             if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
+                _stop(pool)
                 pool = None
             if not run.state["parts"]:
                 run.finish()
+                if isinstance(sys.exc_info()[1], KeyboardInterrupt):  # an error says enough in its own line
+                    print("analyser: no chunk had finished; nothing kept", file=sys.stderr)
             else:
                 print(f"analyser: {len(run.state['parts'])} finished chunk(s) kept in {run.dir}; "
                       "rerun with --resume to continue", file=sys.stderr)

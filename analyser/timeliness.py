@@ -40,7 +40,8 @@ common forms are tried one by one, after rewriting what pandas cannot read
 (:func:`_other_forms`): zone abbreviations (``CET``, ``EST``, ``PT``, ``北京时间``;
 ``lang/common/time_zones.tsv``; an ambiguous one such as ``CST`` is not guessed) and
 each language's timestamp words (``12 janv. 2024``, ``12. Januar 2024, 10:00 Uhr``,
-``2024年1月12日 下午3点20分``; ``lang/*/timestamp_words.tsv``). A timestamp without a
+``2024年1月12日 下午3点20分``; ``lang/*/timestamp_words.tsv``). A Unix time is read by its digits (10: seconds, 13:
+milliseconds; other numbers are not timestamps). A timestamp without a
 time zone is taken as UTC (the shared corpus is UTC); when only one of the pair has a
 zone, the row gets a warning.
 
@@ -49,8 +50,9 @@ Numeric dates (``01/02/2024 10:00``, ``13.01.2024``, ``1-2-24``) follow the
 cannot be in that order is unreadable. Without one, dates with dots are read day
 first (the German, Swiss and Nordic convention; no one writes the month first
 with dots), others month first (pandas' default), except those that can only be
-day first (``13/01/2024``); an ambiguous one (both numbers 12 or less) is read
-month first with a warning that says how it was read. Reading a European
+day first (``13/01/2024``); an ambiguous one (both numbers 12 or less) is read in
+the order the row's other timestamp can only be in (``12/01`` beside ``13/01``),
+else month first with a warning that says how it was read. Reading a European
 export month first would silently turn 12/01 23:50 and 13/01 00:20 into a delay
 of minus 324 days.
 
@@ -155,9 +157,11 @@ def _alternation(keys, case_sensitive: bool) -> re.Pattern | None:
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _MERIDIEM_FIRST = re.compile(r"\b(AM|PM)\s*(\d{1,2}(?::\d\d){0,2})(?!\d)")
-_BARE_HOUR = re.compile(r"(\d):(?![\d])")
+_BARE_HOUR = re.compile(r"(?<![\d:])(\d{1,2})\s*:(?!\s*\d)")
 _OFFSET = re.compile(r"[+-]\d\d:\d\d(?!\d)")
-_BRACKETS = re.compile(r"[()（）\[\]【】]")
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+_SPACED_COLON = re.compile(r"(\d)\s*:\s*(\d)")
+_STRAY_COLON = re.compile(r"(?<!\d):|:(?!\d)")
 
 
 def _other_forms(text: str, date_order: str | None) -> tuple[str | None, str, str | None, bool]:
@@ -165,15 +169,17 @@ def _other_forms(text: str, date_order: str | None) -> tuple[str | None, str, st
     ``(text or None, note, IANA zone or None, has a zone)``.
 
     "UTC+01:00" and "GMT+1" become offsets east of UTC (dateutil reads "UTC+1" the POSIX way, as
-    west of it); every language's timestamp words are rewritten ("12 janv. 2024" -> "12 Jan 2024",
-    "2024年1月12日 下午3点20分" -> "2024-1-12 3:20 PM", "00:20 Uhr" -> "00:20"); a zone abbreviation
-    becomes its offset ("CET" -> "+01:00"), or is taken out and returned when its offset follows
-    the date ("PT"); numeric dates follow ``date_order`` (:func:`_numeric_date`). ``None`` with a
-    note when the zone is ambiguous ("CST") or the date cannot be in the order given.
+    west of it); a zone abbreviation becomes its offset, put at the end ("CET" -> "+01:00",
+    "北京时间2024年…" -> "… +08:00"), or is taken out and returned when its offset follows the date
+    ("PT"); every language's timestamp words are rewritten ("12 janv. 2024" -> "12 Jan 2024",
+    "2024年1月12日 下午3点20分" -> "2024-1-12 3:20 PM", "10 h 00" and "8 Uhr" -> "10:00" and "8:00");
+    a bracketed aside goes ("GMT+0100 (Central European Standard Time)"); numeric dates follow
+    ``date_order`` (:func:`_numeric_date`). ``None`` with a note when the zone is ambiguous ("CST")
+    or the date cannot be in the order given.
     """
     original, zoned = text, bool(_ZONE.search(text))
     text = _NAMED_OFFSET.sub(lambda z: f"{z[1]}{int(z[2]):02d}:{z[3] or '00'}", text)
-    zone = None
+    zone, offset = None, ""
     pattern, zones = _zones()
     found = pattern.search(text) if pattern is not None else None
     if found is not None:  # before the words: "时" is a word, and part of "北京时间"
@@ -182,23 +188,26 @@ def _other_forms(text: str, date_order: str | None) -> tuple[str | None, str, st
             return None, f"names the time zone {found[0]!r}, which is ambiguous: {note}", None, True
         if "/" in offset:
             zone, offset = offset, ""
-        text = f"{text[:found.start()]} {offset} {text[found.end():]}"
+        text = f"{text[:found.start()]} {text[found.end():]}"
         zoned = True
     pattern, words = _timestamp_words()
     if pattern is not None:
         text = pattern.sub(lambda w: f" {words[w[0].lower()]} " if words[w[0].lower()][:1].isalpha() else words[w[0].lower()], text)
-    text = _BARE_HOUR.sub(r"\1:00", text)
+    text = _BRACKETED.sub(" ", text)
+    text = _SPACED_COLON.sub(r"\1:\2", text)  # "10 h 00" -> "10 : 00" -> "10:00"
+    text = _BARE_HOUR.sub(r"\1:00", text)  # "8 Uhr" -> "8 :" -> "8:00"
+    text = _STRAY_COLON.sub(" ", text)  # "10:00 h" -> "10:00 :"
     text = _MERIDIEM_FIRST.sub(r"\2 \1", text)
-    text = " ".join(_BRACKETS.sub(" ", text).split())  # "10:00 (北京時間)": the zone is read first; the brackets would stop the parser
+    text = " ".join(f"{text} {offset}".split()).strip(" ,;.-")
     zoned = zoned or bool(_OFFSET.search(text))
     text, note = _numeric_date(text, date_order, original)
     return text, note, zone, zoned
 
 
 def _numeric_date(text: str, date_order: str | None, original: str | None = None) -> tuple[str | None, str]:
-    """``text`` with its numeric date rewritten as ISO (``None`` when the date cannot be one in the
-    order given), and a note (naming ``original``, the value as written) when the order was a guess
-    between two readings."""
+    """``text`` with its numeric date rewritten as ISO (``None``, and a note, when the date cannot be
+    one in the order given), and a note (naming ``original``, the value as written) when the order
+    was a guess between two readings."""
     original = text if original is None else original
     m = _NUMERIC_DATE.search(text)  # anywhere: "Fri 12/01/2024 00:20", "00:20 12/01/2024"
     if m is None:
@@ -210,13 +219,40 @@ def _numeric_date(text: str, date_order: str | None, original: str | None = None
     if month > 12 and date_order is None and day <= 12:
         day, month = month, day  # only day first can be meant (13/01/2024)
     elif date_order is None and sep != "." and a != b and a <= 12 and b <= 12:
-        note = (f"read {original!r} {AMBIGUOUS_DATE}{day} {_MONTHS[month - 1]}); "
-                "if days come first, give --date-order day-first (date_order=)")
+        note = (f"read {original!r} {AMBIGUOUS_DATE}{day} {_MONTHS[month - 1]}); if days come first, give "
+                "--date-order day-first (in Python, date_order=\"day-first\")")
     if not (1 <= month <= 12 and 1 <= day <= 31):
-        return None, ""
+        return None, (f"{original!r} is not a {date_order} date" if date_order else "")
     if len(m[4]) == 2:
         year += 2000 if year < 70 else 1900  # as strptime's %y
     return f"{text[:m.start()]}{year:04d}-{month:02d}-{day:02d}{text[m.end():]}", note
+
+
+def date_order_of(value) -> str | None:
+    """The only order a value's numeric date can be read in ("day-first" for 31/01/2024,
+    "month-first" for 01/31/2024), or ``None`` (no numeric date, or either order fits)."""
+    if not isinstance(value, str) or (m := _NUMERIC_DATE.search(value)) is None:
+        return None
+    a, b = int(m[1]), int(m[3])
+    if a > 12 >= b:
+        return "day-first"
+    if b > 12 >= a:
+        return "month-first"
+    return None
+
+
+_EPOCH = re.compile(r"\d{10}(?:\d{3})?(?:\.\d+)?")
+
+
+def _epoch_ns(value) -> float | None:
+    """Nanoseconds of a Unix time: 10 digits are seconds (2001-2286), 13 are milliseconds; other
+    numbers are not read (a count of days or an id would be taken for a date)."""
+    text = value if isinstance(value, str) else repr(value) if isinstance(value, (int, np.integer)) else ""
+    text = text.strip()
+    if not _EPOCH.fullmatch(text):
+        return None
+    seconds = float(text) if len(text.split(".")[0]) == 10 else float(text) / 1000
+    return seconds * 1e9
 
 
 def timeliness_level(delay_minutes: float | None) -> int | None:
@@ -265,8 +301,12 @@ def parse_times(values, date_order: str | None = None) -> tuple[np.ndarray, list
             strings[i] = v.strip()
             naive[i] = not _ZONE.search(v.strip())
             continue
-        if isinstance(v, (int, float, np.integer, np.floating)):  # epoch numbers: seconds or ms? refuse to guess
-            bad[i] = True
+        if isinstance(v, (int, float, np.integer, np.floating)):  # Unix times by their digits (:func:`_epoch_ns`)
+            epoch = _epoch_ns(v)
+            if epoch is None:
+                bad[i] = True
+            else:
+                ns[i] = epoch
             continue
         try:
             ts = pd.Timestamp(v)
@@ -286,6 +326,9 @@ def parse_times(values, date_order: str | None = None) -> tuple[np.ndarray, list
         parsed = pd.to_datetime(pd.Series([strings[i] for i in idx], dtype=object), utc=True, errors="coerce",
                                 format="ISO8601")
         for i, ts in zip(idx, parsed):
+            if ts is pd.NaT and (epoch := _epoch_ns(strings[i])) is not None:
+                ns[i], naive[i] = epoch, False  # a Unix time is UTC
+                continue
             if ts is pd.NaT:
                 text, notes[i], zone, zoned = _other_forms(strings[i], date_order)
                 if text is None:
@@ -319,8 +362,18 @@ def delays(published, started, published_name: str = "published_at", started_nam
     ``delay_minutes`` is a float array (NaN when unknown), ``timeliness_level``
     a list of int or ``None``, ``warnings`` a list of lists of strings.
     """
+    published, started = list(published), list(started)
     pub, pub_naive, pub_bad, pub_notes = parse_times(published, date_order)
     sta, sta_naive, sta_bad, sta_notes = parse_times(started, date_order)
+    if date_order is None:  # a row's other cell can settle an ambiguous date: 12/01 beside 31/01 is day first
+        for i in range(len(published)):
+            for values, parsed, order_from in ((published, (pub, pub_naive, pub_bad, pub_notes), started[i]),
+                                               (started, (sta, sta_naive, sta_bad, sta_notes), published[i])):
+                order = date_order_of(order_from)
+                if order and AMBIGUOUS_DATE in parsed[3][i]:
+                    again = parse_times([values[i]], order)
+                    for column, value in zip(parsed, again):
+                        column[i] = value[0]
     minutes = np.round((pub - sta) / 60e9, 2)
     levels: list[int | None] = []
     notes: list[list[str]] = []

@@ -40,14 +40,14 @@ def test_negative_delay_is_prompt_with_a_warning():
 
 
 def test_unparsable_and_missing_timestamps():
-    minutes, levels, notes = delays(["yesterday-ish", "", None, "2024-03-01T09:20:00Z", 1700000000],
+    minutes, levels, notes = delays(["yesterday-ish", "", None, "2024-03-01T09:20:00Z", 20240301],
                                     ["2024-03-01T09:00:00Z"] * 4 + ["2024-03-01T09:00:00Z"],
                                     "posted", "began")
     assert math.isnan(minutes[0]) and levels[0] is None
     assert notes[0] == ["cannot read posted 'yesterday-ish' as a timestamp"]
     assert notes[1] == [] and notes[2] == [] and levels[1] is None and levels[2] is None  # missing: no note
     assert minutes[3] == 20.0 and levels[3] == 1
-    assert levels[4] is None and "cannot read posted" in notes[4][0]  # epoch numbers: ambiguous, refused
+    assert levels[4] is None and "cannot read posted" in notes[4][0]  # a number that is no Unix time: refused
 
 
 @pytest.mark.parametrize("far", ["2300-01-01T00:00:00Z", "1500-06-01", pd.Timestamp("3000-01-01").as_unit("s"),
@@ -78,18 +78,19 @@ def test_an_ambiguous_numeric_date_is_read_month_first_with_a_warning_naming_it(
     minutes, levels, notes = delays(*EXPORT)
     assert minutes[1] == 30.0
     assert notes[1] == ["published_at read '01/02/2024 10:00' month first (2 Jan); if days come first, give "
-                        "--date-order day-first (date_order=)",
+                        "--date-order day-first (in Python, date_order=\"day-first\")",
                         "started_at read '01/02/2024 09:30' month first (2 Jan); if days come first, give "
-                        "--date-order day-first (date_order=)"]
-    assert any("started_at read '12/01/2024 23:50' month first (1 Dec)" in n for n in notes[0])
-    assert not any("13/01/2024" in n for n in notes[0])  # it can only be day first: read so, no note
+                        "--date-order day-first (in Python, date_order=\"day-first\")"]
+    # 13/01 can only be day first, and so settles its row's 12/01 (session 12): no note, 30 minutes
+    assert minutes[0] == 30.0 and notes[0] == []
 
 
 def test_the_date_order_given_reads_every_numeric_date_so_without_warnings():
     minutes, levels, notes = delays(*EXPORT, date_order="day-first")
     assert minutes.tolist() == [30.0, 30.0] and levels == [1, 1] and notes == [[], []]
     minutes, _, notes = delays(*EXPORT, date_order="month-first")  # 13/01 cannot be month first
-    assert math.isnan(minutes[0]) and notes[0] == ["cannot read published_at '13/01/2024 00:20' as a timestamp"]
+    assert math.isnan(minutes[0]) and notes[0] == ["cannot read published_at '13/01/2024 00:20' as a timestamp",
+                                                   "published_at '13/01/2024 00:20' is not a month-first date"]
     assert minutes[1] == 30.0 and notes[1] == []
 
 
@@ -231,3 +232,42 @@ def test_timestamp_words_of_two_languages_must_agree(tmp_path, monkeypatch):
             timeliness._timestamp_words()
     finally:
         timeliness._timestamp_words.cache_clear()
+
+
+@pytest.mark.parametrize("started,published,minutes", [
+    ("北京时间2024年1月12日18时", "北京时间2024年1月12日18时25分", 25),  # the zone before the date
+    ("le 12 janv. 2024, 10 h 00", "le 12 janv. 2024, 12 h 30", 150),
+    ("1er février 2024 à 9h", "1er février 2024 à 9h45", 45),
+    ("Fr., 12.01.2024 um 10:00 Uhr", "Fr., 12.01.2024 um 13:00 Uhr", 180),
+    ("3. Okt. 2024, 8 Uhr", "3. Okt. 2024, 8:50 Uhr", 50),
+    ("12 de enero de 2024, 10:00 h", "12 de enero de 2024, 10:55 h", 55),
+    ("2024年1月12日下午3点", "2024年1月12日下午4点半", 90),
+    ("Fri Jan 12 2024 10:00:00 GMT+0100 (Central European Standard Time)",
+     "Fri Jan 12 2024 09:40:00 GMT+0000 (Coordinated Universal Time)", 40),  # JavaScript's Date.toString()
+    ("1705053600", "1705055400", 30), ("1705053600000", "1705055400000", 30),  # Unix seconds, milliseconds
+])
+def test_forms_a_session_12_user_test_found_unreadable(started, published, minutes):
+    got, _, notes = delays([published], [started])
+    assert got.tolist() == [minutes] and notes == [[]]
+
+
+def test_unix_time_numbers_are_read_by_their_digits_and_other_numbers_are_not():
+    ns, naive, bad, _ = parse_times([1705053600, 1705053600000, 20240112, 45302.5])
+    assert pd.Timestamp(ns[0]) == pd.Timestamp(ns[1]) == pd.Timestamp("2024-01-12 10:00")
+    assert bad == [False, False, True, True] and naive[:2] == [False, False]
+
+
+@pytest.mark.parametrize("started,published", [
+    ("31/01/2024 23:00", "01/02/2024 01:00"),   # the start can only be day first: so is the publication
+    ("12/01/2024 23:50", "13/01/2024 00:20"),   # the module docstring's example
+    ("1/31/2024 11:00 PM", "2/1/2024 1:00 AM"),  # month first, settled by the start
+])
+def test_a_rows_other_date_settles_an_ambiguous_one(started, published):
+    """A session-12 user test: 31/01 23:00 -> 01/02 01:00 gave minus 43,080 minutes, "prompt"."""
+    minutes, _, notes = delays([published], [started])
+    assert minutes.tolist() == [120.0 if "31" in started else 30.0] and notes == [[]]
+
+
+def test_a_date_that_cannot_be_in_the_order_given_says_so():
+    _, _, notes = delays(["1/13/2024 00:20"], ["1/12/2024 23:50"], date_order="day-first")
+    assert any("is not a day-first date" in n for n in notes[0])
