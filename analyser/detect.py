@@ -6,8 +6,10 @@ to build, ~50 us a call) over the registry's languages plus the "other" language
 in ``lang/common/config.json``, and, for texts it is unsure of, fastText's language identifier
 choosing among our languages and Lingua's best guess (see :func:`_accurate`; ~15 us a call).
 On the 120 one-sentence statements of ``tests/resources.py`` the fast detector alone made
-3 errors, the pair none. The script variant (``zh-Hans`` / ``zh-Hant``) comes
-from OpenCC as described in ``lang/zh/config.json``.
+3 errors, the pair none. A text mostly in capitals is detected in lower case, and a Latin-script
+text read as one of ours is another language when fastText is sure of that one
+(:func:`_other_language`). The script variant (``zh-Hans`` / ``zh-Hant``) is the script with more of
+its own characters, listed from OpenCC's tables, as described in ``lang/zh/config.json``.
 """
 from __future__ import annotations
 
