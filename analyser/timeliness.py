@@ -159,7 +159,9 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _MERIDIEM_FIRST = re.compile(r"\b(AM|PM)\s*(\d{1,2}(?::\d\d){0,2})(?!\d)")
 _BARE_HOUR = re.compile(r"(?<![\d:])(\d{1,2})\s*:(?!\s*\d)")
 _OFFSET = re.compile(r"[+-]\d\d:\d\d(?!\d)")
-_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】\d]*[)）\]】]")  # an aside without digits: "(Central European Time)"
+_NO_BRACKETS = str.maketrans({c: " " for c in "()（）[]【】"})
+_DOTTED_TIME = re.compile(r"(?<![\d.])(\d{1,2})\.(\d\d)\s*(?=:(?!\d))")  # a time with a dot before an hour marker
 _SPACED_COLON = re.compile(r"(\d)\s*:\s*(\d)")
 _STRAY_COLON = re.compile(r"(?<!\d):|:(?!\d)")
 
@@ -193,7 +195,8 @@ def _other_forms(text: str, date_order: str | None) -> tuple[str | None, str, st
     pattern, words = _timestamp_words()
     if pattern is not None:
         text = pattern.sub(lambda w: f" {words[w[0].lower()]} " if words[w[0].lower()][:1].isalpha() else words[w[0].lower()], text)
-    text = _BRACKETED.sub(" ", text)
+    text = _BRACKETED.sub(" ", text).translate(_NO_BRACKETS)  # "(UTC+08:00)" keeps its offset
+    text = _DOTTED_TIME.sub(r"\1:\2", text)  # "14.30 Uhr" -> "14.30 :" -> "14:30"
     text = _SPACED_COLON.sub(r"\1:\2", text)  # "10 h 00" -> "10 : 00" -> "10:00"
     text = _BARE_HOUR.sub(r"\1:00", text)  # "8 Uhr" -> "8 :" -> "8:00"
     text = _STRAY_COLON.sub(" ", text)  # "10:00 h" -> "10:00 :"

@@ -139,6 +139,8 @@ def test_script_variant_needs_no_s2t_conversion(monkeypatch):
     ("Layanan pembayaran kami tidak tersedia sementara waktu.", "id"),
     ("Aplikasi kami sedang mengalami gangguan. Mohon maaf atas ketidaknyamanannya.", "id"),
     ("Il pagamento con carta non è disponibile in questo momento.", "it"),
+    ("Istražujemo problem s prijavom u mobilnu aplikaciju.", "hr"),  # a second session-12 test: Croatian read as English
+    ("Vi undersøger en fejl i vores betalingssystem.", "da"),
 ])
 def test_other_latin_languages_are_not_forced_into_ours(text, code):
     """Session-12 user test: Romanian, Catalan and Indonesian texts were read as English or Spanish

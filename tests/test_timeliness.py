@@ -271,3 +271,16 @@ def test_a_rows_other_date_settles_an_ambiguous_one(started, published):
 def test_a_date_that_cannot_be_in_the_order_given_says_so():
     _, _, notes = delays(["1/13/2024 00:20"], ["1/12/2024 23:50"], date_order="day-first")
     assert any("is not a day-first date" in n for n in notes[0])
+
+
+@pytest.mark.parametrize("started,published,minutes", [
+    ("3. März 2024, 14 Uhr", "3. März 2024, 14.30 Uhr", 30),  # a dotted time before "Uhr" was read as 14:00
+    ("03.03.2024 um 9.15 Uhr", "03.03.2024 um 10.00 Uhr", 45),
+    ("2024年3月3日 上午10時15分 (UTC+08:00)", "2024-03-03 02:45 UTC", 30),  # the bracketed offset was dropped
+    ("2024年3月3日下午两点", "2024年3月3日下午三点半", 90),  # hours in Chinese numerals
+    ("2024年3月3日下午两点十五分", "2024年3月3日下午两点四十五分", 30),
+    ("2024年十二月三日 10:00", "2024年十二月三日 10:30", 30),
+])
+def test_forms_a_second_session_12_user_test_found(started, published, minutes):
+    got, _, notes = delays([published], [started])
+    assert got.tolist() == [minutes] and notes == [[]]
