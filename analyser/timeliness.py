@@ -244,6 +244,12 @@ def date_order_of(value) -> str | None:
     return None
 
 
+def _date_part(value) -> str | None:
+    """The numeric date of a value as written ("03/04/2024"), or ``None``."""
+    m = _NUMERIC_DATE.search(value) if isinstance(value, str) else None
+    return m.group(0) if m else None
+
+
 _EPOCH = re.compile(r"\d{10}(?:\d{3})?(?:\.\d+)?")
 
 
@@ -377,6 +383,9 @@ def delays(published, started, published_name: str = "published_at", started_nam
                     again = parse_times([values[i]], order)
                     for column, value in zip(parsed, again):
                         column[i] = value[0]
+            if AMBIGUOUS_DATE in pub_notes[i] and AMBIGUOUS_DATE in sta_notes[i] and \
+                    _date_part(published[i]) == _date_part(started[i]):
+                pub_notes[i] = sta_notes[i] = ""  # the same date twice: the delay is the same either way
     minutes = np.round((pub - sta) / 60e9, 2)
     levels: list[int | None] = []
     notes: list[list[str]] = []

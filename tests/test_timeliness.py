@@ -76,13 +76,15 @@ EXPORT = (["13/01/2024 00:20", "01/02/2024 10:00"], ["12/01/2024 23:50", "01/02/
 
 def test_an_ambiguous_numeric_date_is_read_month_first_with_a_warning_naming_it():
     minutes, levels, notes = delays(*EXPORT)
-    assert minutes[1] == 30.0
-    assert notes[1] == ["published_at read '01/02/2024 10:00' month first (2 Jan); if days come first, give "
-                        "--date-order day-first (in Python, date_order=\"day-first\")",
-                        "started_at read '01/02/2024 09:30' month first (2 Jan); if days come first, give "
-                        "--date-order day-first (in Python, date_order=\"day-first\")"]
+    assert minutes[1] == 30.0 and notes[1] == []  # the same date twice: 30 minutes either way, no warning
     # 13/01 can only be day first, and so settles its row's 12/01 (session 12): no note, 30 minutes
     assert minutes[0] == 30.0 and notes[0] == []
+    minutes, _, notes = delays(["02/03/2024 10:00"], ["01/03/2024 09:30"])
+    assert minutes[0] == 44670.0  # 3 Jan 09:30 to 3 Feb 10:00
+    assert notes[0] == ["published_at read '02/03/2024 10:00' month first (3 Feb); if days come first, give "
+                        "--date-order day-first (in Python, date_order=\"day-first\")",
+                        "started_at read '01/03/2024 09:30' month first (3 Jan); if days come first, give "
+                        "--date-order day-first (in Python, date_order=\"day-first\")"]
 
 
 def test_the_date_order_given_reads_every_numeric_date_so_without_warnings():
@@ -284,3 +286,11 @@ def test_a_date_that_cannot_be_in_the_order_given_says_so():
 def test_forms_a_second_session_12_user_test_found(started, published, minutes):
     got, _, notes = delays([published], [started])
     assert got.tolist() == [minutes] and notes == [[]]
+
+
+def test_the_same_ambiguous_date_twice_needs_no_warning():
+    """03/04 10:00 -> 03/04 10:30 is 30 minutes whichever order is meant (a session-12 user test)."""
+    minutes, _, notes = delays(["03/04/2024 10:30"], ["03/04/2024 10:00"])
+    assert minutes.tolist() == [30.0] and notes == [[]]
+    minutes, _, notes = delays(["05/04/2024 10:30"], ["03/04/2024 10:00"])  # two dates: the order matters
+    assert len(notes[0]) == 2
