@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import DataError
-from .languages import COMMON, LanguageSpec, lang_dir, spec_for
+from .languages import COMMON, LanguageSpec, lang_dir, read_words, spec_for
 from .script import convert
 
 GROUPS = ("cause", "apology", "humour", "vagueness", "what", "scope", "when", "next")
@@ -104,11 +104,7 @@ def abbreviations() -> frozenset[str]:
     """Every language's abbreviations that do not end a sentence (``lang/*/abbreviations.txt``),
     lower-cased with their full stop: one set, as a text's sentences are cut before its language
     parts are known, and an abbreviation of one language is rarely a sentence's last word in another."""
-    words = set()
-    for path in sorted(lang_dir().glob("*/abbreviations.txt")):
-        words.update(w.strip().lower() for w in path.read_text(encoding="utf-8").splitlines()
-                     if w.strip() and not w.startswith("#"))
-    return frozenset(words)
+    return frozenset(w.lower() for path in sorted(lang_dir().glob("*/abbreviations.txt")) for w in read_words(path))
 
 
 def sentence_ends(text: str) -> list[int]:

@@ -20,7 +20,7 @@ import re
 
 from pathlib import Path
 
-from .languages import LanguageSpec, common_config, lang_dir, registry, spec_for
+from .languages import LanguageSpec, common_config, lang_dir, read_words, registry, spec_for
 
 
 @dataclass(frozen=True)
@@ -103,11 +103,6 @@ HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 
 
-def _read_words(path) -> list[str]:
-    with open(path, encoding="utf-8") as fh:
-        return [w.strip() for w in fh if w.strip() and not w.startswith("#")]
-
-
 @lru_cache(maxsize=1)
 def stop_words() -> tuple[dict[str, tuple[int, ...]], list[tuple[str, LanguageSpec | None]]]:
     """Stop words as word -> indices of the languages that have it, and those languages.
@@ -124,7 +119,7 @@ def stop_words() -> tuple[dict[str, tuple[int, ...]], list[tuple[str, LanguageSp
     langs: list[tuple[str, LanguageSpec | None]] = []
     index: dict[str, list[int]] = {}
     for code, spec, path in sources:
-        for w in _read_words(path):
+        for w in read_words(path):
             index.setdefault(w, []).append(len(langs))
         langs.append((code, spec))
     return {w: tuple(v) for w, v in index.items()}, langs
@@ -244,4 +239,4 @@ def variant(folder: str, text: str) -> str:
 def variant_chars(folder: str) -> dict[str, frozenset]:
     """Each variant's own characters, read from the files its ``variants`` entry names."""
     spec = spec_for(folder)
-    return {code: frozenset(_read_words(spec.file(name))) for code, name in spec.variants.items()}
+    return {code: frozenset(read_words(spec.file(name))) for code, name in spec.variants.items()}

@@ -45,6 +45,23 @@ class LanguageSpec:
         return self.path / name
 
 
+def read_words(path) -> list[str]:
+    """The entries of a one-per-line data file (``stopwords.txt``, ``abbreviations.txt`` ...),
+    stripped, without blank and comment (``#``) lines."""
+    with open(path, encoding="utf-8") as fh:
+        return [w.strip() for w in fh if w.strip() and not w.startswith("#")]
+
+
+def read_rows(path) -> list[list[str]]:
+    """The rows of a tab-separated data file after its header line, without comment (``#``) and
+    blank rows (``userdict.tsv``, ``timestamp_words.tsv`` ...)."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return [r for r in rows[1:] if r and r[0] and not r[0].startswith("#")]
+
+
 def lang_dir() -> Path:
     return Path(str(resources.files("analyser") / "lang"))
 

@@ -109,9 +109,9 @@ def check_date_order(date_order: str | None) -> str | None:
 def _zones() -> tuple[re.Pattern | None, dict[str, tuple[str, str]]]:
     """Time zone abbreviations (``lang/common/time_zones.tsv``): a pattern finding them and
     abbreviation -> (offset, IANA zone or "?", note)."""
-    from .languages import COMMON, lang_dir
+    from .languages import COMMON, lang_dir, read_rows
 
-    table = {row[0]: (row[1], row[2] if len(row) > 2 else "") for row in _rows(lang_dir() / COMMON / "time_zones.tsv")}
+    table = {row[0]: (row[1], row[2] if len(row) > 2 else "") for row in read_rows(lang_dir() / COMMON / "time_zones.tsv")}
     return _alternation(table, case_sensitive=True), table
 
 
@@ -120,25 +120,16 @@ def _timestamp_words() -> tuple[re.Pattern | None, dict[str, str]]:
     """Every language's timestamp words (``lang/*/timestamp_words.tsv``): a pattern finding them
     and lower-cased word -> replacement. A word two files rewrite differently is refused."""
     from .errors import DataError
-    from .languages import lang_dir
+    from .languages import lang_dir, read_rows
 
     words: dict[str, str] = {}
     for path in sorted(lang_dir().glob("*/timestamp_words.tsv")):
-        for row in _rows(path):
+        for row in read_rows(path):
             key, value = row[0].lower(), row[1] if len(row) > 1 else ""
             if words.get(key, value) != value:
                 raise DataError(f"{path}: {row[0]!r} is rewritten as {value!r} here and {words[key]!r} elsewhere")
             words[key] = value
     return _alternation(words, case_sensitive=False), words
-
-
-def _rows(path) -> list[list[str]]:
-    """The rows of a tab-separated data file after its header, without comment lines."""
-    import csv
-
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-    return [r for r in rows[1:] if r and r[0] and not r[0].startswith("#")]
 
 
 def _alternation(keys, case_sensitive: bool) -> re.Pattern | None:
@@ -194,7 +185,7 @@ def _other_forms(text: str, date_order: str | None) -> tuple[str | None, str, st
         zoned = True
     pattern, words = _timestamp_words()
     if pattern is not None:
-        text = pattern.sub(lambda w: f" {words[w[0].lower()]} " if words[w[0].lower()][:1].isalpha() else words[w[0].lower()], text)
+        text = pattern.sub(lambda w: _rewritten(words[w[0].lower()]), text)
     text = _BRACKETED.sub(" ", text).translate(_NO_BRACKETS)  # "(UTC+08:00)" keeps its offset
     text = _DOTTED_TIME.sub(r"\1:\2", text)  # "14.30 Uhr" -> "14.30 :" -> "14:30"
     text = _SPACED_COLON.sub(r"\1:\2", text)  # "10 h 00" -> "10 : 00" -> "10:00"
@@ -205,6 +196,12 @@ def _other_forms(text: str, date_order: str | None) -> tuple[str | None, str, st
     zoned = zoned or bool(_OFFSET.search(text))
     text, note = _numeric_date(text, date_order, original)
     return text, note, zone, zoned
+
+
+def _rewritten(value: str) -> str:
+    """A timestamp word's replacement: a word ("Jan", "PM") set apart by spaces, a mark ("-", ":",
+    "30") as it is, in place ("2024年1月" -> "2024-1-")."""
+    return f" {value} " if value[:1].isalpha() else value
 
 
 def _numeric_date(text: str, date_order: str | None, original: str | None = None) -> tuple[str | None, str]:
@@ -231,7 +228,7 @@ def _numeric_date(text: str, date_order: str | None, original: str | None = None
     return f"{text[:m.start()]}{year:04d}-{month:02d}-{day:02d}{text[m.end():]}", note
 
 
-def date_order_of(value) -> str | None:
+def _date_order_of(value) -> str | None:
     """The only order a value's numeric date can be read in ("day-first" for 31/01/2024,
     "month-first" for 01/31/2024), or ``None`` (no numeric date, or either order fits)."""
     if not isinstance(value, str) or (m := _NUMERIC_DATE.search(value)) is None:
@@ -378,8 +375,7 @@ def delays(published, started, published_name: str = "published_at", started_nam
         for i in range(len(published)):
             for values, parsed, order_from in ((published, (pub, pub_naive, pub_bad, pub_notes), started[i]),
                                                (started, (sta, sta_naive, sta_bad, sta_notes), published[i])):
-                order = date_order_of(order_from)
-                if order and AMBIGUOUS_DATE in parsed[3][i]:
+                if AMBIGUOUS_DATE in parsed[3][i] and (order := _date_order_of(order_from)):
                     again = parse_times([values[i]], order)
                     for column, value in zip(parsed, again):
                         column[i] = value[0]

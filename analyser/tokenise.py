@@ -9,12 +9,11 @@ out of other code), with the outage and internet-slang words of
 """
 from __future__ import annotations
 
-import csv
 import logging
 from functools import lru_cache
 from typing import Callable, NamedTuple
 
-from .languages import LanguageSpec, spec_for
+from .languages import LanguageSpec, read_rows, spec_for
 
 
 class Token(NamedTuple):
@@ -62,10 +61,7 @@ def _jieba(spec: LanguageSpec) -> Tokeniser:
 
 def read_userdict(spec: LanguageSpec, name: str) -> list[tuple[str, int]]:
     """Rows ``word<TAB>freq<TAB>note`` of a language's user dictionary."""
-    with open(spec.file(name), encoding="utf-8", newline="") as fh:
-        rows = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
-        next(rows, None)  # header
-        return [(r[0], int(r[1])) for r in rows if r and r[0] and not r[0].startswith("#")]
+    return [(r[0], int(r[1])) for r in read_rows(spec.file(name))]
 
 
 _KINDS: dict[str, Callable[[LanguageSpec], Tokeniser]] = {"spacy": _spacy, "jieba": _jieba}
