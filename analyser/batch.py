@@ -383,23 +383,24 @@ def _what_changed(old: dict, new: dict) -> str:
             before, after = old.get(key) or {}, new.get(key) or {}
             for k in sorted(after.keys() | before.keys()):
                 if before.get(k) != after.get(k):
-                    name, shown = _OPTION_NAMES.get(k, (k, repr))
+                    name, shown = _OPTION_NAMES.get(k, (k, _shown))
                     what.append(f"the option {name} ({shown(before.get(k))} then, {shown(after.get(k))} now)")
         elif old.get(key) != new.get(key):
             what.append(_CHANGES.get(key, key))
-    what = sorted(dict.fromkeys(what))
-    return ", ".join(what) if what else "the run's settings"
+    return ", ".join(sorted(set(what))) or "the run's settings"
 
 
-#: The command-line spelling of each :class:`Options` field.
 def _shown(value) -> str:
     return "not given" if value is None else repr(value)
 
 
-_OPTION_NAMES = {**{k: (v, _shown) for k, v in {
-    "text_col": "--text-column", "lang_col": "--lang-column", "id_col": "--id-column", "published_col": "--published-column",
-    "started_col": "--started-column", "method": "--rules or the model", "lang": "--lang", "encoding": "--encoding",
-    "date_order": "--date-order"}.items()}, "evidence": ("--no-evidence", lambda v: "not given" if v else "given")}
+#: The command-line spelling of each :class:`Options` field, and how its value is shown.
+_OPTION_NAMES = {
+    "text_col": ("--text-column", _shown), "lang_col": ("--lang-column", _shown), "id_col": ("--id-column", _shown),
+    "published_col": ("--published-column", _shown), "started_col": ("--started-column", _shown),
+    "method": ("--rules or the model", _shown), "lang": ("--lang", _shown), "encoding": ("--encoding", _shown),
+    "date_order": ("--date-order", _shown), "evidence": ("--no-evidence", lambda v: "not given" if v else "given"),
+}
 
 
 def _part_name(i: int, fmt: str) -> str:
