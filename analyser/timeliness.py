@@ -361,13 +361,10 @@ def parse_times(values, date_order: str | None = None) -> tuple[np.ndarray, list
     return ns, naive, bad, notes
 
 
-def delays(published, started, published_name: str = "published_at", started_name: str = "started_at",
-           date_order: str | None = None):
-    """Per row: ``(delay_minutes, timeliness_level, warnings)``.
-
-    ``delay_minutes`` is a float array (NaN when unknown), ``timeliness_level``
-    a list of int or ``None``, ``warnings`` a list of lists of strings.
-    """
+def parse_pairs(published, started, date_order: str | None = None) -> tuple[tuple, tuple]:
+    """:func:`parse_times` of both columns of each row, a row's ambiguous date read in the only order
+    its other cell can be in (``12/01`` beside ``31/01`` is day first): ``(published, started)``.
+    The delays and the per-incident summary both read times through it, so they cannot disagree."""
     published, started = list(published), list(started)
     pub, pub_naive, pub_bad, pub_notes = parse_times(published, date_order)
     sta, sta_naive, sta_bad, sta_notes = parse_times(started, date_order)
@@ -382,6 +379,18 @@ def delays(published, started, published_name: str = "published_at", started_nam
             if AMBIGUOUS_DATE in pub_notes[i] and AMBIGUOUS_DATE in sta_notes[i] and \
                     _date_part(published[i]) == _date_part(started[i]):
                 pub_notes[i] = sta_notes[i] = ""  # the same date twice: the delay is the same either way
+    return (pub, pub_naive, pub_bad, pub_notes), (sta, sta_naive, sta_bad, sta_notes)
+
+
+def delays(published, started, published_name: str = "published_at", started_name: str = "started_at",
+           date_order: str | None = None):
+    """Per row: ``(delay_minutes, timeliness_level, warnings)``.
+
+    ``delay_minutes`` is a float array (NaN when unknown), ``timeliness_level``
+    a list of int or ``None``, ``warnings`` a list of lists of strings.
+    """
+    published, started = list(published), list(started)
+    (pub, pub_naive, pub_bad, pub_notes), (sta, sta_naive, sta_bad, sta_notes) = parse_pairs(published, started, date_order)
     minutes = np.round((pub - sta) / 60e9, 2)
     levels: list[int | None] = []
     notes: list[list[str]] = []
@@ -468,8 +477,12 @@ class IncidentSummary:
         if n == 0:
             return
         incidents = frame[self.incident_col].tolist()
-        pub = parse_times(frame[self.published_col], self.date_order)[0] if self.published_col in frame.columns else np.full(n, np.nan)
-        sta = parse_times(frame[self.started_col], self.date_order)[0] if self.started_col in frame.columns else np.full(n, np.nan)
+        has_pub, has_sta = self.published_col in frame.columns, self.started_col in frame.columns
+        if has_pub and has_sta:  # as the rows' delays read them
+            (pub, *_), (sta, *_) = parse_pairs(frame[self.published_col], frame[self.started_col], self.date_order)
+        else:
+            pub = parse_times(frame[self.published_col], self.date_order)[0] if has_pub else np.full(n, np.nan)
+            sta = parse_times(frame[self.started_col], self.date_order)[0] if has_sta else np.full(n, np.nan)
         cause = frame[self.level_columns["cause"]].tolist()
         apology = frame[self.level_columns["apology"]].tolist()
         vague = frame[self.level_columns["vagueness"]].tolist()

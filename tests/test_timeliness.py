@@ -147,6 +147,18 @@ def test_incident_summary():
     assert (c["vagueness_first"], c["vagueness_last"], c["vagueness_trend"]) == (0, 2, "worse")
 
 
+def test_incident_summary_reads_a_rows_dates_as_its_delay_does():
+    # 02/01/2024 is ambiguous; beside 31/12/2023 it can only be day first (2 January): the row's
+    # delay is 1,470 minutes, and the summary must not read it as 1 February (44,670 minutes)
+    df = scored([("A", "31/12/2023 23:50", "02/01/2024 00:20", 0, 0, 2),
+                 ("A", "31/12/2023 23:50", "02/01/2024 02:20", 2, 1, 1)])
+    minutes = delays(df["published_at"], df["started_at"])[0]
+    row = summarise_incidents(df, "incident").iloc[0]
+    assert list(minutes) == [1470.0, 1590.0]
+    assert row["first_published"] == "2024-01-02T00:20:00+00:00"
+    assert row["first_response_delay_minutes"] == 1470.0 and row["minutes_to_first_cause"] == 1590.0
+
+
 def test_incident_summary_without_times_uses_input_order():
     df = scored([("X", "", "", 0, 0, 2), ("X", "", "", 1, 1, 1)])
     row = summarise_incidents(df, "incident").iloc[0]
