@@ -198,7 +198,8 @@ def score_columns(texts, langs=None, published=None, started=None, *, method: st
     if published is not None and started is not None:
         from .timeliness import delays
 
-        minutes, levels, notes = delays(list(published), list(started), published_col, started_col, date_order)
+        minutes, levels, notes = delays(list(published), list(started), published_col, started_col, date_order,
+                                        langs=frame["lang"].tolist())
         frame["delay_minutes"] = pd.Series(minutes, dtype="float64")
         frame["timeliness_level"] = pd.Series(levels, dtype=_INT)
         if any(notes):
@@ -240,7 +241,8 @@ def score_frame(df, text_col: str = "text", lang_col: str | None = None, id_col:
     ``lang_col`` of the rows whose cell is blank; without either it is detected
     row by row. ``date_order`` (``"day-first"`` or ``"month-first"``) is how numeric dates
     such as ``01/02/2024`` in the time columns are read; without it, an ambiguous one is read
-    month first (dots: day first) with a warning. ``evidence=False`` leaves the ``evidence`` column
+    as the row's language writes dates (French, German, Spanish: day first), else month first
+    (dots: day first), with a warning. ``evidence=False`` leaves the ``evidence`` column
     empty, which scores faster and makes the table far smaller (README, "Batch" and "Speed").
 
     >>> import pandas as pd
@@ -752,8 +754,8 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
             columns = list(info.columns) + [names[c] for c in RESULT_COLUMNS + (TIME_COLUMNS if timed else ())]
             acc = IncidentSummary(by_incident, opts.published_col or "", opts.started_col or "",
                                   level_columns={d: names[f"{d}_level"] for d in ("cause", "apology", "vagueness")},
-                                  date_order=opts.date_order)
-            use = [by_incident, *[names[f"{d}_level"] for d in ("cause", "apology", "vagueness")]]
+                                  date_order=opts.date_order, lang_col=names["lang"])
+            use = [by_incident, names["lang"], *[names[f"{d}_level"] for d in ("cause", "apology", "vagueness")]]
             use += [c for c in (opts.published_col, opts.started_col) if c and c in info.columns]
             use = list(dict.fromkeys(use))
             for k, part in enumerate(parts):
@@ -771,8 +773,8 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
     if counts["errors"]:
         note(f"{counts['errors']:,} row(s) could not be scored: see the 'error' column")
     if counts.get("ambiguous_dates"):  # a warning: a day-first table read month first gives wrong delays
-        warn(f"{counts['ambiguous_dates']:,} row(s) have a date such as 01/02/2024 read month first (see 'warnings'); "
-             "if days come first, rerun with --date-order day-first")
+        warn(f"{counts['ambiguous_dates']:,} row(s) have a date such as 01/02/2024 that could be read either way "
+             "(see 'warnings' for how each was read); if that is wrong, rerun with --date-order day-first or month-first")
     elapsed = time.perf_counter() - t0
     note(f"{rows:,} rows -> {out} ({method[0]}, {elapsed:.1f} s)")
     return counts
@@ -797,8 +799,8 @@ def add_parser(sub) -> None:
     p.add_argument("--published-column", metavar="COLUMN", help="publication time column (default: published_at, if present)")
     p.add_argument("--started-column", metavar="COLUMN", help="incident start time column (default: started_at, if present)")
     p.add_argument("--date-order", metavar="ORDER", help="day-first or month-first: how numeric dates such as 01/02/2024 "
-                   "in the time columns are read (default: dotted dates day first, others month first, ambiguous ones "
-                   "with a warning)")
+                   "in the time columns are read (default: dotted dates day first; an ambiguous slash date as the row's "
+                   "language writes dates (French, German, Spanish day first), else month first, with a warning)")
     p.add_argument("--by-incident", metavar="COLUMN", help="also write a per-incident summary grouped by COLUMN")
     p.add_argument("--summary", metavar="PATH", help="where the summary goes (default: OUT with .incidents before "
                                                      "the extension)")

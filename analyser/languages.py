@@ -35,6 +35,7 @@ class LanguageSpec:
     common_chars: str | None = None
     aliases: dict = field(default_factory=dict)
     plot_fonts: tuple[str, ...] = ()
+    date_order: str | None = None  # how numeric dates are written: "day-first", "month-first" or None (either)
     path: Path = Path()
 
     @property
@@ -86,6 +87,7 @@ def registry() -> dict[str, LanguageSpec]:
             common_chars=cfg.get("common_chars"),
             aliases=cfg.get("aliases", {}),
             plot_fonts=tuple(cfg.get("plot_fonts", ())),
+            date_order=cfg.get("date_order"),
             path=folder,
         )
         specs[folder.name] = spec

@@ -101,7 +101,8 @@ def add_delay(df, published_col: str = "published_at", started_col: str = "start
     if published_col in df.columns and started_col in df.columns and "delay_minutes" not in df.columns:
         from .timeliness import delays
 
-        df = df.assign(delay_minutes=delays(df[published_col], df[started_col], date_order=date_order)[0])
+        langs = df["lang"].tolist() if "lang" in df.columns else None
+        df = df.assign(delay_minutes=delays(df[published_col], df[started_col], date_order=date_order, langs=langs)[0])
     return df
 
 

@@ -52,7 +52,9 @@ first (the German, Swiss and Nordic convention; no one writes the month first
 with dots), others month first (pandas' default), except those that can only be
 day first (``13/01/2024``); an ambiguous one (both numbers 12 or less) is read in
 the order the row's other timestamp can only be in (``12/01`` beside ``13/01``),
-else month first with a warning that says how it was read. Reading a European
+else as the row's language writes dates (``date_order`` in its ``config.json``:
+French, German and Spanish day first), else month first, with a warning that says
+how it was read. Reading a European
 export month first would silently turn 12/01 23:50 and 13/01 00:20 into a delay
 of minus 324 days.
 
@@ -92,8 +94,8 @@ _NAMED_OFFSET = re.compile(r"\b(?:UTC|GMT)\s*([+-])(\d{1,2})(?::?(\d\d))?\b")
 #: The orders of numeric dates (``01/02/2024``) a user can give.
 DATE_ORDERS = ("day-first", "month-first")
 _NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.-])")
-#: In the warning of a date read month first between two readings (batch counts the rows with it).
-AMBIGUOUS_DATE = "month first ("
+#: In the warning of a date read in one of two orders ("day first (3 Apr)"; batch counts the rows with it).
+AMBIGUOUS_DATE = " first ("
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -157,7 +159,7 @@ _SPACED_COLON = re.compile(r"(\d)\s*:\s*(\d)")
 _STRAY_COLON = re.compile(r"(?<!\d):|:(?!\d)")
 
 
-def _other_forms(text: str, date_order: str | None) -> tuple[str | None, str, str | None, bool]:
+def _other_forms(text: str, date_order: str | None, usual: tuple[str, str] | None = None) -> tuple[str | None, str, str | None, bool]:
     """A timestamp ISO parsing could not read, rewritten for pandas' ``mixed`` parser:
     ``(text or None, note, IANA zone or None, has a zone)``.
 
@@ -167,7 +169,7 @@ def _other_forms(text: str, date_order: str | None) -> tuple[str | None, str, st
     ("PT"); every language's timestamp words are rewritten ("12 janv. 2024" -> "12 Jan 2024",
     "2024年1月12日 下午3点20分" -> "2024-1-12 3:20 PM", "10 h 00" and "8 Uhr" -> "10:00" and "8:00");
     a bracketed aside goes ("GMT+0100 (Central European Standard Time)"); numeric dates follow
-    ``date_order`` (:func:`_numeric_date`). ``None`` with a note when the zone is ambiguous ("CST")
+    ``date_order``, else ``usual`` (:func:`_numeric_date`). ``None`` with a note when the zone is ambiguous ("CST")
     or the date cannot be in the order given.
     """
     original, zoned = text, bool(_ZONE.search(text))
@@ -194,7 +196,7 @@ def _other_forms(text: str, date_order: str | None) -> tuple[str | None, str, st
     text = _MERIDIEM_FIRST.sub(r"\2 \1", text)
     text = " ".join(f"{text} {offset}".split()).strip(" ,;.-")
     zoned = zoned or bool(_OFFSET.search(text))
-    text, note = _numeric_date(text, date_order, original)
+    text, note = _numeric_date(text, date_order, original, usual)
     return text, note, zone, zoned
 
 
@@ -204,23 +206,28 @@ def _rewritten(value: str) -> str:
     return f" {value} " if value[:1].isalpha() else value
 
 
-def _numeric_date(text: str, date_order: str | None, original: str | None = None) -> tuple[str | None, str]:
+def _numeric_date(text: str, date_order: str | None, original: str | None = None,
+                  usual: tuple[str, str] | None = None) -> tuple[str | None, str]:
     """``text`` with its numeric date rewritten as ISO (``None``, and a note, when the date cannot be
     one in the order given), and a note (naming ``original``, the value as written) when the order
-    was a guess between two readings."""
+    was a guess between two readings. ``usual`` is ``(order, language name)``: how the row's
+    language writes dates (its ``config.json``), the guess when no order is given."""
     original = text if original is None else original
     m = _NUMERIC_DATE.search(text)  # anywhere: "Fri 12/01/2024 00:20", "00:20 12/01/2024"
     if m is None:
         return text, ""
     a, sep, b, year = int(m[1]), m[2], int(m[3]), int(m[4])
-    order = date_order or ("day-first" if sep == "." else "month-first")
+    order = date_order or ("day-first" if sep == "." else usual[0] if usual else "month-first")
     day, month = (a, b) if order == "day-first" else (b, a)
     note = ""
     if month > 12 and date_order is None and day <= 12:
-        day, month = month, day  # only day first can be meant (13/01/2024)
+        day, month = month, day  # only the other order can be meant (13/01/2024)
     elif date_order is None and sep != "." and a != b and a <= 12 and b <= 12:
-        note = (f"read {original!r} {AMBIGUOUS_DATE}{day} {_MONTHS[month - 1]}); if days come first, give "
-                "--date-order day-first (in Python, date_order=\"day-first\")")
+        other = "month-first" if order == "day-first" else "day-first"
+        because = f", as {usual[1]} writes dates" if usual else ""
+        note = (f"read {original!r} {order.split('-')[0]}{AMBIGUOUS_DATE}{day} {_MONTHS[month - 1]}){because}; if "
+                f"{'months' if other == 'month-first' else 'days'} come first, give --date-order {other} "
+                f"(in Python, date_order=\"{other}\")")
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None, (f"{original!r} is not a {date_order} date" if date_order else "")
     if len(m[4]) == 2:
@@ -282,18 +289,32 @@ def _blank(value) -> bool:
     return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
-def parse_times(values, date_order: str | None = None) -> tuple[np.ndarray, list[bool], list[bool], list[str]]:
+def _usual_order(lang) -> tuple[str, str] | None:
+    """``(date order, language name)`` of a language code whose ``config.json`` names how it writes
+    numeric dates (French: day first), else ``None``."""
+    if not isinstance(lang, str) or not lang:
+        return None
+    from .languages import spec_for
+
+    spec = spec_for(lang)
+    return (spec.date_order, spec.name) if spec.date_order else None
+
+
+def parse_times(values, date_order: str | None = None, langs=None) -> tuple[np.ndarray, list[bool], list[bool], list[str]]:
     """Parse timestamps.
 
     Returns ``(ns, naive, bad, notes)``: nanoseconds since the epoch in UTC as
     float (NaN when missing or unparsable), whether each value had no time zone,
     whether a non-blank value could not be parsed, and how an ambiguous numeric
     date was read ("" for the others; see the module docstring on ``date_order``).
+    ``langs`` (one language code per value, or ``None``) sets how an ambiguous
+    date is read when ``date_order`` is not given: as the language writes dates.
     """
     import pandas as pd
 
     check_date_order(date_order)
     values = list(values)
+    langs = list(langs) if langs is not None and date_order is None else None
     n = len(values)
     ns = np.full(n, np.nan)
     naive = [False] * n
@@ -336,7 +357,7 @@ def parse_times(values, date_order: str | None = None) -> tuple[np.ndarray, list
                 ns[i], naive[i] = epoch, False  # a Unix time is UTC
                 continue
             if ts is pd.NaT:
-                text, notes[i], zone, zoned = _other_forms(strings[i], date_order)
+                text, notes[i], zone, zoned = _other_forms(strings[i], date_order, _usual_order(langs[i]) if langs else None)
                 if text is None:
                     bad[i] = True
                     continue
@@ -361,13 +382,14 @@ def parse_times(values, date_order: str | None = None) -> tuple[np.ndarray, list
     return ns, naive, bad, notes
 
 
-def parse_pairs(published, started, date_order: str | None = None) -> tuple[tuple, tuple]:
+def parse_pairs(published, started, date_order: str | None = None, langs=None) -> tuple[tuple, tuple]:
     """:func:`parse_times` of both columns of each row, a row's ambiguous date read in the only order
-    its other cell can be in (``12/01`` beside ``31/01`` is day first): ``(published, started)``.
-    The delays and the per-incident summary both read times through it, so they cannot disagree."""
+    its other cell can be in (``12/01`` beside ``31/01`` is day first), else as the row's language
+    (``langs``) writes dates: ``(published, started)``. The delays and the per-incident summary
+    both read times through it, so they cannot disagree."""
     published, started = list(published), list(started)
-    pub, pub_naive, pub_bad, pub_notes = parse_times(published, date_order)
-    sta, sta_naive, sta_bad, sta_notes = parse_times(started, date_order)
+    pub, pub_naive, pub_bad, pub_notes = parse_times(published, date_order, langs)
+    sta, sta_naive, sta_bad, sta_notes = parse_times(started, date_order, langs)
     if date_order is None:  # a row's other cell can settle an ambiguous date: 12/01 beside 31/01 is day first
         for i in range(len(published)):
             for values, parsed, order_from in ((published, (pub, pub_naive, pub_bad, pub_notes), started[i]),
@@ -383,14 +405,16 @@ def parse_pairs(published, started, date_order: str | None = None) -> tuple[tupl
 
 
 def delays(published, started, published_name: str = "published_at", started_name: str = "started_at",
-           date_order: str | None = None):
+           date_order: str | None = None, langs=None):
     """Per row: ``(delay_minutes, timeliness_level, warnings)``.
 
     ``delay_minutes`` is a float array (NaN when unknown), ``timeliness_level``
-    a list of int or ``None``, ``warnings`` a list of lists of strings.
+    a list of int or ``None``, ``warnings`` a list of lists of strings. ``langs``:
+    each row's language code (how an ambiguous date is read, see :func:`parse_pairs`).
     """
     published, started = list(published), list(started)
-    (pub, pub_naive, pub_bad, pub_notes), (sta, sta_naive, sta_bad, sta_notes) = parse_pairs(published, started, date_order)
+    (pub, pub_naive, pub_bad, pub_notes), (sta, sta_naive, sta_bad, sta_notes) = parse_pairs(
+        published, started, date_order, langs)
     minutes = np.round((pub - sta) / 60e9, 2)
     levels: list[int | None] = []
     notes: list[list[str]] = []
@@ -462,8 +486,9 @@ class IncidentSummary:
     """
 
     def __init__(self, incident_col: str, published_col: str = "published_at", started_col: str = "started_at",
-                 level_columns: dict | None = None, date_order: str | None = None):
+                 level_columns: dict | None = None, date_order: str | None = None, lang_col: str = "lang"):
         self.incident_col = incident_col
+        self.lang_col = lang_col  # each row's language: how its ambiguous dates are read, as in its delay
         self.date_order = check_date_order(date_order)
         self.level_columns = {d: f"{d}_level" for d in ("cause", "apology", "vagueness")}
         self.level_columns.update(level_columns or {})
@@ -479,7 +504,8 @@ class IncidentSummary:
         incidents = frame[self.incident_col].tolist()
         has_pub, has_sta = self.published_col in frame.columns, self.started_col in frame.columns
         if has_pub and has_sta:  # as the rows' delays read them
-            (pub, *_), (sta, *_) = parse_pairs(frame[self.published_col], frame[self.started_col], self.date_order)
+            langs = frame[self.lang_col].tolist() if self.lang_col in frame.columns else None
+            (pub, *_), (sta, *_) = parse_pairs(frame[self.published_col], frame[self.started_col], self.date_order, langs)
         else:
             pub = parse_times(frame[self.published_col], self.date_order)[0] if has_pub else np.full(n, np.nan)
             sta = parse_times(frame[self.started_col], self.date_order)[0] if has_sta else np.full(n, np.nan)

@@ -340,8 +340,17 @@ def test_date_order(tmp_path, capsys):
     pd.DataFrame({"text": ["Payments are down.", "Payments are back."], "started_at": ["11/01/2024 23:50"] * 2,
                   "published_at": ["12/01/2024 00:05", "12/01/2024 01:50"]}).to_csv(src, index=False)
     rc, err = run_cli(src, "-o", out, "--rules", "-q", capsys=capsys)  # nothing settles these
-    assert rc == 0 and "2 row(s) have a date such as 01/02/2024 read month first" in err  # even with -q
+    assert rc == 0 and "2 row(s) have a date such as 01/02/2024 that could be read either way" in err  # even with -q
     assert all("month first (1 Dec)" in w for w in pd.read_csv(out)["warnings"])
+    # the same dates in French rows: read as French writes dates, day first, still with the warning
+    pd.DataFrame({"text": ["Les paiements par carte sont interrompus.", "Les paiements par carte sont rétablis."],
+                  "lang": ["fr", "fr"], "started_at": ["11/01/2024 23:50"] * 2,
+                  "published_at": ["12/01/2024 00:05", "12/01/2024 01:50"]}).to_csv(src, index=False)
+    rc, err = run_cli(src, "-o", out, "--rules", "-q", "--lang-column", "lang", capsys=capsys)
+    df = pd.read_csv(out)
+    assert rc == 0 and df["delay_minutes"].tolist() == [15.0, 120.0] and "2 row(s)" in err
+    assert all("day first (11 Jan), as French writes dates" in w and "--date-order month-first" in w
+               for w in df["warnings"])
     rc, err = run_cli(src, "-o", out, "--rules", "--date-order", "european", capsys=capsys)
     assert rc == 2 and err.count("\n") == 1 and "day-first, month-first" in err
 

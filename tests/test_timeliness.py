@@ -159,6 +159,26 @@ def test_incident_summary_reads_a_rows_dates_as_its_delay_does():
     assert row["first_response_delay_minutes"] == 1470.0 and row["minutes_to_first_cause"] == 1590.0
 
 
+def test_an_ambiguous_date_is_read_as_the_rows_language_writes_dates():
+    published, started = ["04/03/2024 00:20"] * 4, ["03/03/2024 23:50"] * 4
+    minutes, _, notes = delays(published, started, langs=["fr", "de", "es", "en"])
+    assert list(minutes) == [30.0, 30.0, 30.0, 43_230.0]  # en: 4/03 read month first is 3 April
+    assert "published_at read '04/03/2024 00:20' day first (4 Mar), as French writes dates" in notes[0][0]
+    assert "as German writes dates" in notes[1][0] and "as Spanish writes dates" in notes[2][0]
+    assert "month first (3 Apr)" in notes[3][0] and "writes dates" not in notes[3][0]
+    # an order given wins over the language; an unknown or missing language keeps month first
+    assert list(delays(published, started, date_order="month-first", langs=["fr"] * 4)[0]) == [minutes[3]] * 4
+    assert list(delays(published[:3], started[:3], langs=["it", None, ""])[0]) == [minutes[3]] * 3
+    # a date only one order fits is read so in any language
+    assert list(delays(["13/03/2024 00:20"], ["12/03/2024 23:50"], langs=["en"])[0]) == [30.0]
+
+
+def test_the_incident_summary_reads_dates_as_each_rows_language_writes_them():
+    df = scored([("A", "03/03/2024 23:50", "04/03/2024 00:20", 0, 0, 2)]).assign(lang=["fr"])
+    assert summarise_incidents(df, "incident").iloc[0]["first_response_delay_minutes"] == 30.0
+    assert summarise_incidents(df.assign(lang=["en"]), "incident").iloc[0]["first_response_delay_minutes"] == 43_230.0
+
+
 def test_incident_summary_without_times_uses_input_order():
     df = scored([("X", "", "", 0, 0, 2), ("X", "", "", 1, 1, 1)])
     row = summarise_incidents(df, "incident").iloc[0]
