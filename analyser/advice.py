@@ -151,7 +151,7 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
     planned = report.stage in ("planned", "completed")
     if not facets["when"].present:
         out.append(("when", "when_planned" if planned else "when", None))
-    # a level torn between two likelier ones is advised as the likelier (report.decided): "not
+    # a level torn between two likelier ones is advised as its median (report.decided): "not
     # only the kind of failure" would be wrong advice for a statement that most likely gives none
     cause = decided(dims["cause"].level, dims["cause"].probabilities)
     if cause == 0 and not planned:

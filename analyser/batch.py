@@ -793,7 +793,8 @@ def add_parser(sub) -> None:
     p.add_argument("--id-column", metavar="COLUMN", help="column of row ids (duplicates are reported once, and allowed)")
     p.add_argument("--lang-column", metavar="COLUMN", help="column of language codes (blank cells: --lang, else detected)")
     p.add_argument("--lang", metavar="CODE", help="the language of every row (with --lang-column: of its blank cells); "
-                                                  "skips detection, which is slower and loads ~200 MB of models")
+                                                  "skips detection (which takes time and loads the detectors' models: "
+                                                  "376 MB peak detected against 360 MB given at 1,000,000 rows, README 'Speed')")
     p.add_argument("--encoding", metavar="NAME", help="encoding of a CSV or JSONL input (default UTF-8, or UTF-16 "
                                                       "when it starts with its byte-order mark), e.g. gb18030, big5, cp1252")
     p.add_argument("--published-column", metavar="COLUMN", help="publication time column (default: published_at, if present)")

@@ -94,6 +94,8 @@ _NAMED_OFFSET = re.compile(r"\b(?:UTC|GMT)\s*([+-])(\d{1,2})(?::?(\d\d))?\b")
 #: The orders of numeric dates (``01/02/2024``) a user can give.
 DATE_ORDERS = ("day-first", "month-first")
 _NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.-])")
+#: In the note of a timestamp written without a year (parse_pairs lends it one from the row's other time).
+NO_YEAR = "has no year"
 #: In the warning of a date read in one of two orders ("day first (3 Apr)"; batch counts the rows with it).
 AMBIGUOUS_DATE = " first ("
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -300,7 +302,7 @@ def _usual_order(lang) -> tuple[str, str] | None:
     return (spec.date_order, spec.name) if spec.date_order else None
 
 
-def parse_times(values, date_order: str | None = None, langs=None) -> tuple[np.ndarray, list[bool], list[bool], list[str]]:
+def parse_times(values, date_order: str | None = None, langs=None, years=None) -> tuple[np.ndarray, list[bool], list[bool], list[str]]:
     """Parse timestamps.
 
     Returns ``(ns, naive, bad, notes)``: nanoseconds since the epoch in UTC as
@@ -309,6 +311,8 @@ def parse_times(values, date_order: str | None = None, langs=None) -> tuple[np.n
     date was read ("" for the others; see the module docstring on ``date_order``).
     ``langs`` (one language code per value, or ``None``) sets how an ambiguous
     date is read when ``date_order`` is not given: as the language writes dates.
+    A value written without a year is read in ``years[i]`` when given, else is
+    unreadable with a note (:func:`parse_pairs` lends it the year of the row's other time).
     """
     import pandas as pd
 
@@ -363,12 +367,16 @@ def parse_times(values, date_order: str | None = None, langs=None) -> tuple[np.n
                     continue
                 naive[i] = not zoned
                 try:  # other common forms, one by one (slow, but only for the odd ones)
-                    if zone is None:
-                        ts = pd.to_datetime(text, utc=True, format="mixed")
-                    else:  # a zone whose offset depends on the date: its daylight-saving rule applies
-                        ts = pd.to_datetime(text, format="mixed")
-                        ts = ts if ts is pd.NaT or ts.tzinfo else ts.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
-                        ts = ts if ts is pd.NaT else ts.tz_convert("UTC")
+                    ts = pd.to_datetime(text, format="mixed")
+                    if ts is not pd.NaT and ts.year == 1:  # no year written: "1月12日 10:30", Weibo's "01-12 10:30"
+                        year = years[i] if years else None
+                        if year is None:
+                            bad[i], notes[i] = True, f"{strings[i]!r} {NO_YEAR}"
+                            continue
+                        ts = ts.replace(year=year)
+                    # a zone whose offset depends on the date: its daylight-saving rule applies
+                    ts = ts if ts is pd.NaT or ts.tzinfo else ts.tz_localize(zone or "UTC", ambiguous="NaT", nonexistent="NaT")
+                    ts = ts if ts is pd.NaT else ts.tz_convert("UTC")
                 except (ValueError, TypeError, OverflowError):
                     bad[i] = True
                     continue
@@ -380,6 +388,12 @@ def parse_times(values, date_order: str | None = None, langs=None) -> tuple[np.n
             except OverflowError:  # a year outside 1677-2262, read at a coarser unit
                 bad[i] = True
     return ns, naive, bad, notes
+
+
+def _year_of(ns: float) -> int:
+    import pandas as pd
+
+    return pd.Timestamp(int(ns), tz="UTC").year
 
 
 def parse_pairs(published, started, date_order: str | None = None, langs=None) -> tuple[tuple, tuple]:
@@ -401,6 +415,21 @@ def parse_pairs(published, started, date_order: str | None = None, langs=None) -
             if AMBIGUOUS_DATE in pub_notes[i] and AMBIGUOUS_DATE in sta_notes[i] and \
                     _date_part(published[i]) == _date_part(started[i]):
                 pub_notes[i] = sta_notes[i] = ""  # the same date twice: the delay is the same either way
+    for i in range(len(published)):  # a time written without a year takes the year that puts it nearest the other
+        for values, parsed, other in ((published, (pub, pub_naive, pub_bad, pub_notes), sta[i]),
+                                      (started, (sta, sta_naive, sta_bad, sta_notes), pub[i])):
+            if parsed[2][i] and NO_YEAR in parsed[3][i] and not math.isnan(other):
+                year = _year_of(other)
+                lang = [langs[i]] if langs is not None else None
+                tries = [parse_times([values[i]], date_order, lang, [y]) for y in (year - 1, year, year + 1)]
+                tries = [t for t in tries if not math.isnan(t[0][0])]
+                if tries:
+                    best = min(tries, key=lambda t: abs(t[0][0] - other))
+                    for column, value in zip(parsed, best):
+                        column[i] = value[0]
+                    parsed[3][i] = "; ".join(filter(None, (
+                        parsed[3][i], f"{values[i]!r} {NO_YEAR}: read in {_year_of(best[0][0])}, the year that puts "
+                                      "it nearest the row's other time")))
     return (pub, pub_naive, pub_bad, pub_notes), (sta, sta_naive, sta_bad, sta_notes)
 
 

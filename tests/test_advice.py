@@ -176,11 +176,12 @@ def test_advice_reaches_the_json_and_the_text_report(bad):
     ("cause", (0.68, 0.09, 0.23), "cause_none"),      # level 1 between a likelier none and specific: advised as none
     ("cause", (0.23, 0.09, 0.68), None),              # the likelier is specific: no cause advice
     ("cause", (0.20, 0.45, 0.35), "cause_generic"),   # a plain level 1
+    ("cause", (0.46, 0.10, 0.44), "cause_generic"),   # torn, but a cause is likelier given (0.54): its median, 1
     ("apology", (0.55, 0.10, 0.35), "apology_none"),
     ("humour", (0.26, 0.06, 0.68), "humour_joke"),       # a likelier joke is advised as a joke
     ("humour", (0.60, 0.05, 0.35), None),                # a likelier plain tone: no humour advice
 ])
-def test_a_torn_middle_level_is_advised_as_the_likelier_of_the_two(dim, probabilities, key):
+def test_a_torn_middle_level_is_advised_as_its_median(dim, probabilities, key):
     from analyser.render import render_text
 
     p1, p2 = probabilities[1], probabilities[2]

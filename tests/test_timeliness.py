@@ -179,6 +179,14 @@ def test_the_incident_summary_reads_dates_as_each_rows_language_writes_them():
     assert summarise_incidents(df.assign(lang=["en"]), "incident").iloc[0]["first_response_delay_minutes"] == 43_230.0
 
 
+def test_a_time_without_a_year_takes_the_year_nearest_the_rows_other_time():
+    minutes, _, notes = delays(["1月12日 10:30", "Jan 1 00:10", "01-12 10:30", "Jan 12 10:30"],
+                               ["2024-01-12 10:00", "2023-12-31 23:50", "2024-01-12 10:00", ""])
+    assert list(minutes[:3]) == [30.0, 20.0, 30.0] and math.isnan(minutes[3])  # 1 Jan: the next year
+    assert "'Jan 1 00:10' has no year: read in 2024" in notes[1][0]
+    assert "'Jan 12 10:30' as a timestamp" in notes[3][0] and "has no year" in notes[3][1]  # nothing to lend one
+
+
 def test_incident_summary_without_times_uses_input_order():
     df = scored([("X", "", "", 0, 0, 2), ("X", "", "", 1, 1, 1)])
     row = summarise_incidents(df, "incident").iloc[0]
