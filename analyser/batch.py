@@ -675,6 +675,10 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
         note(f"column 'lang' (--lang-column) is kept as it is; the language each row was scored in is "
              f"{names['lang']!r}")
         clashes.remove("lang")
+    elif "lang" in clashes and opts.lang_col is None and not opts.lang:  # easy to miss (a session-13 user test)
+        note(f"column 'lang' is not read (each row's language is detected): pass --lang-column lang to score "
+             f"each row in its language; the language each row was scored in is {names['lang']!r}")
+        clashes.remove("lang")
     if clashes:
         note(f"the input already has column(s) {', '.join(clashes)}: the scored ones are named "
              f"{', '.join(names[c] for c in clashes)}")

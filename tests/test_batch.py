@@ -130,6 +130,8 @@ def test_cross_format_and_timeliness(tmp_path, capsys):
     assert df["delay_minutes"].tolist() == [(i // 2) * 60 + (i % 2) * 30 for i in range(len(STATEMENTS))]
     assert df["timeliness_level"].tolist()[:4] == [0, 1, 1, 2]
     assert "lang" in df.columns and "analyser_lang" in df.columns
+    err = run_cli(src, "-o", tmp_path / "again.csv", "--rules", capsys=capsys)[1]  # not quiet: the unread column is named
+    assert "column 'lang' is not read" in err and "--lang-column lang" in err and "'analyser_lang'" in err
 
 
 def test_jobs_identical(tmp_path, capsys):
