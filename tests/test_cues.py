@@ -789,6 +789,42 @@ def test_blind_test_s11_stage(lang, text, resolved):
     assert stage_of(prepare(text, lang).cues) == ("resolved" if resolved else "")
 
 
+@pytest.mark.parametrize("lang,text,span,cue", [
+    ("en", "The certificate of our payment platform had expired.", "certificate of our payment platform had expired",
+     "cause.mechanism"),
+    ("fr", "Le certificat de sécurité de notre plateforme avait expiré.",
+     "certificat de sécurité de notre plateforme avait expiré", "cause.mechanism"),
+    ("en", "A faulty router in our Glasgow exchange knocked things offline.", "router", "cause.failed_component"),
+    ("en", "The app is down for everyone.", "down for everyone", "scope.extent"),
+    ("fr", "Le service est coupé pour tout le monde.", "pour tout le monde", "scope.extent"),
+    ("de", "Der Dienst ist für alle ausgefallen.", "für alle", "scope.extent"),
+    ("es", "El servicio está caído para todo el mundo.", "para todo el mundo", "scope.extent"),
+    ("de", "Möglicherweise hängt es mit unserem Hosting-Anbieter zusammen.",
+     "hängt es mit unserem Hosting-Anbieter zusammen", "cause.connective"),
+    ("de", "Unser Server hat kurz den Dienst quittiert.", "Server hat kurz den Dienst quittiert", "humour.joke"),
+    ("es", "El fallo no se debe a ningún ciberataque.", "no se debe a ningún ciberataque", "cause.denial"),
+    ("zh-Hans", "12306网站访问量达到平日的十倍。", "访问量达到平日的十倍", "cause.domain"),
+    ("zh-Hans", "因车票今日开售，访问量达到平日的十倍。", "开售，访问量达到平日的十倍", "cause.mechanism"),
+    ("zh-Hant", "因瞬間連線人數過多，連線較為緩慢。", "連線人數過多", "cause.domain"),
+])
+def test_blind_test_s13_wording(lang, text, span, cue):
+    assert (span, cue) in {(text[m.start:m.end], m.entry.cue) for m in prepare(text, lang).cues}
+
+
+@pytest.mark.parametrize("lang,text,stage", [
+    ("en", "Mobile data is back for all our customers in Scotland!", "resolved"),
+    ("en", "We'll be back soon.", ""), ("en", "Our engineers are back at work on the fix.", ""),
+    ("fr", "Le service fonctionne normalement depuis 10 h 40.", "resolved"),
+    ("es", "Por trabajos de mantenimiento, la web podría presentar interrupciones esta noche.", "planned"),
+    ("zh-Hant", "系統維護中，請稍後再試。", "planned"), ("zh-Hans", "系统紧急维护中。", ""),
+    ("zh-Hant", "伺服器搬遷作業，將於本週六上午8時至中午12時暫停服務。", "planned"),
+])
+def test_blind_test_s13_stage(lang, text, stage):
+    from analyser.cues import stage_of
+
+    assert stage_of(prepare(text, lang).cues) == stage
+
+
 def test_a_component_in_a_denial_is_not_framed_as_the_cause():
     cues = {m.entry.cue for m in prepare("The outage was not caused by our database.", "en").cues}
     assert "cause.component" in cues and "cause.framed_component" not in cues
