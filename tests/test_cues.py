@@ -806,6 +806,11 @@ def test_blind_test_s11_stage(lang, text, resolved):
     ("zh-Hans", "12306网站访问量达到平日的十倍。", "访问量达到平日的十倍", "cause.domain"),
     ("zh-Hans", "因车票今日开售，访问量达到平日的十倍。", "开售，访问量达到平日的十倍", "cause.mechanism"),
     ("zh-Hant", "因瞬間連線人數過多，連線較為緩慢。", "連線人數過多", "cause.domain"),
+    ("en", "The update we released contained an error.", "update we released contained an error", "cause.mechanism"),
+    ("es", "La versión que desplegamos contenía un fallo.", "versión que desplegamos contenía un fallo", "cause.mechanism"),
+    ("fr", "La mise à jour comportait une erreur.", "mise à jour comportait une erreur", "cause.mechanism"),
+    ("de", "Das Update enthielt einen Fehler.", "Update enthielt einen Fehler", "cause.mechanism"),
+    ("zh-Hant", "本行在更新核心系統時未有按程序進行測試。", "更新核心系統時未有按程序進行測試", "cause.mechanism"),
 ])
 def test_blind_test_s13_wording(lang, text, span, cue):
     assert (span, cue) in {(text[m.start:m.end], m.entry.cue) for m in prepare(text, lang).cues}
