@@ -428,8 +428,10 @@ class StatementModel:
         the kind's contribution when the kind matched n times in the statement;
         an n-gram stands for its TF-IDF feature. A span's contribution is its
         features' values times the direction towards the level; the spans that
-        pushed most (above 1e-6, each character span once, at most
-        ``MAX_EVIDENCE``) are the evidence, ties kept in text order (cues first).
+        pushed most (above 1e-6, each n-gram at its first occurrence, each character
+        span once, at most ``MAX_EVIDENCE``) are the evidence, ties kept in text order
+        (cues first). An n-gram's feature counts once however often it occurs, so
+        its other occurrences would repeat the same contribution.
         """
         spans = self._spans(prepared, block)
         per_stmt = np.bincount(spans.row, minlength=block.n)
@@ -464,7 +466,9 @@ class StatementModel:
             if what is None:
                 head, level = key[-2:]
                 if t >= 0:
-                    what = kind_part("ngram", f"model feature '{terms[t][2:]}' pushed {head} towards {level}", f"model:{head}")
+                    folded = " (digits read as 0)" if "0" in terms[t] else ""  # "7" is the feature '0'
+                    what = kind_part("ngram", f"model feature '{terms[t][2:]}'{folded} pushed {head} towards {level}",
+                                     f"model:{head}")
                 else:
                     what = kind_part(key[0], f"{key[0]} cue pushed {head} towards {level}", key[1])
                 by_kind[key] = what
@@ -527,6 +531,15 @@ class StatementModel:
         value_rank[order] = np.cumsum(step)
         keep = keep[np.argsort(_small_ints(value_rank), kind="stable")]
         keep = keep[np.argsort(_small_ints(entry_pair[keep]), kind="stable")]
+        # each n-gram once per pair, at its first occurrence in that order: its feature counts once,
+        # however often it occurs ("de" five times filled the list; a session-13 user test)
+        gram = np.flatnonzero(span[keep] >= spans.n_cue)
+        if len(gram):
+            term = block.hit_term[span[keep[gram]] - spans.n_cue]
+            _, first_of_term = np.unique(entry_pair[keep[gram]] * (int(term.max()) + 1) + term, return_index=True)
+            repeated = np.ones(len(gram), dtype=bool)
+            repeated[first_of_term] = False
+            keep = np.delete(keep, gram[repeated])
         # each character span once per pair (the first, strongest, entry of each of the pair's spans)
         key = (np.cumsum(sizes) - sizes)[entry_pair[keep]] + spans.local[span[keep]]  # < entries of the slice
         by_key = np.argsort(_small_ints(key), kind="stable")

@@ -248,7 +248,8 @@ def test_explaining_one_head_gives_what_scoring_gave_it():
 def _reference_evidence(model, p, head: str, level: int) -> list[tuple[int, int, str, float]]:
     """Evidence of one statement and head by the plain definition, span by span (no vectorising):
     contribution = feature values x direction (a cue kind's share split over its matches),
-    strongest first (ties in text order, cues first), each character span once, at most 8."""
+    strongest first (ties in text order, cues first), each n-gram at its first occurrence in that
+    order, then each character span once, at most 8."""
     from analyser.model import MAX_EVIDENCE
 
     block = model.features([p])
@@ -265,9 +266,14 @@ def _reference_evidence(model, p, head: str, level: int) -> list[tuple[int, int,
         c = sum(directions[f + k, column] * block.cues[0, f + k] for k in range(3)) / per_kind[m.entry.cue]
         candidates.append((c, len(candidates), m.start, m.end, m.entry.cue))
     for term, s, e, v in zip(block.hit_term, block.hit_start, block.hit_end, block.hit_val):
-        candidates.append((directions[offset + term, column] * v, len(candidates), int(s), int(e), "ngram"))
+        candidates.append((directions[offset + term, column] * v, len(candidates), int(s), int(e), "ngram", term))
+    ranked, terms = [], set()
+    for c, position, s, e, cue, *term in sorted(candidates, key=lambda x: (-x[0], x[1])):
+        if not term or term[0] not in terms:
+            ranked.append((c, s, e, cue))
+            terms.update(term)
     out, used = [], set()
-    for c, _, s, e, cue in sorted(candidates, key=lambda x: (-x[0], x[1])):
+    for c, s, e, cue in ranked:
         if c <= 1e-6 or len(out) == MAX_EVIDENCE:
             break
         if (s, e) not in used:
@@ -327,3 +333,16 @@ def test_vocabulary_ngrams_are_the_known_ngrams_of_ngram_spans():
             want = [(vocabulary[t], s, e) for t, s, e in ngram_spans(p) if t in vocabulary]
             assert list(zip(terms, starts, ends)) == want, p.text
     assert VocabularyNgrams(vocab)._bigrams_need_words and not VocabularyNgrams(odd)._bigrams_need_words
+
+
+def test_an_ngram_is_shown_once_however_often_it_occurs():
+    """Its TF-IDF feature counts once, so repeating it only crowded out other evidence (session 13)."""
+    from analyser.api import analyse
+
+    text = ("La actualización de la plataforma de pagos de la empresa de la zona de Madrid "
+            "contenía un fallo de cálculo de los recibos de luz de los clientes de la red.")
+    report = analyse(text, lang="es", method="model")
+    for d in report.dimensions.values():
+        grams = [text[e.start:e.end].lower() for e in d.evidence if e.cue == "ngram"]
+        assert len(grams) == len(set(grams)), (d.name, grams)
+    assert any(e.cue == "ngram" for d in report.dimensions.values() for e in d.evidence)
