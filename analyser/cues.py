@@ -160,6 +160,32 @@ def derivations() -> tuple[tuple[str, str, frozenset, frozenset, bool], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def cancellations() -> dict[str, frozenset]:
+    """Kind -> the kinds whose overlapping match drops it (``cancelled_by`` in ``cue_kinds.json``)."""
+    kinds = cue_kinds()
+    out = {}
+    for kind, spec in kinds.items():
+        if spec.get("cancelled_by"):
+            by = frozenset(spec["cancelled_by"])
+            if any(k not in kinds for k in by):
+                raise DataError(f"cue_kinds.json: {kind!r} is cancelled by an unknown kind")
+            out[kind] = by
+    return out
+
+
+def _cancel(matches: list[CueMatch]) -> list[CueMatch]:
+    """``matches`` without those a match of one of their ``cancelled_by`` kinds overlaps: "Reprise
+    estimée" in "Reprise estimée : non connue" is no ETA."""
+    rules = cancellations()
+    by_kinds = frozenset().union(*rules.values()) if rules else frozenset()
+    cancelling = [m for m in matches if m.entry.cue in by_kinds]
+    if not cancelling:
+        return matches
+    return [m for m in matches if m.entry.cue not in rules or not any(
+        c.entry.cue in rules[m.entry.cue] and c.start < m.end and m.start < c.end for c in cancelling)]
+
+
 _DERIVED_ENTRIES: dict[tuple[CueEntry, str], CueEntry] = {}
 
 
@@ -173,7 +199,9 @@ def derive(matches: list[CueMatch], text: str) -> list[CueMatch]:
     interrompu" dates the outage, where "10h" in "Reprise estimée à 10h" is a promise. With
     ``without_reach: after``, a ``without`` match rules out only the matches that end after it
     begins: "since 09:10" in "down since 09:10 and should be back by 11:30" still dates the outage.
-    Sorted as :meth:`Matcher.find` sorts."""
+    Matches a ``cancelled_by`` kind overlaps are dropped first (:func:`_cancel`). Sorted as
+    :meth:`Matcher.find` sorts."""
+    matches = _cancel(matches)
     rules = derivations()
     wanted = {k for _, base, with_, without, _ in rules for k in (base, *with_, *without)}
     if not rules or not any(m.entry.cue in wanted for m in matches):

@@ -830,6 +830,22 @@ def test_blind_test_s13_stage(lang, text, stage):
     assert stage_of(prepare(text, lang).cues) == stage
 
 
+@pytest.mark.parametrize("lang,text,eta", [
+    ("fr", "Reprise estimée : non connue à cette heure.", False), ("fr", "Reprise du trafic estimée à 18h30.", True),
+    ("fr", "Pas d'heure de reprise estimée pour le moment.", False), ("fr", "Heure de reprise estimée : 18h30.", True),
+    ("es", "Hora estimada de restablecimiento: desconocida.", False), ("es", "No hay hora estimada de resolución.", False),
+    ("es", "Hora estimada de resolución: 15:30.", True),
+    ("de", "Voraussichtliche Entstörzeit: unbekannt.", False), ("de", "Voraussichtliche Entstörzeit: 18:00 Uhr.", True),
+    ("zh-Hans", "目前暂无预计恢复时间。", False), ("zh-Hans", "预计恢复时间：18:00。", True),
+    ("zh-Hant", "預計恢復時間：待定。", False),
+    ("en", "There is no ETA at this time.", False), ("en", "We expect service to be restored by 18:00 UTC.", True),
+])
+def test_a_missing_or_unknown_eta_cancels_the_eta_cues_it_overlaps(lang, text, eta):
+    cues = prepare(text, lang).cues
+    assert any(m.entry.cue == "next.eta" for m in cues) == eta
+    assert any(m.entry.cue == "negation.eta" for m in cues) == (not eta)
+
+
 def test_a_component_in_a_denial_is_not_framed_as_the_cause():
     cues = {m.entry.cue for m in prepare("The outage was not caused by our database.", "en").cues}
     assert "cause.component" in cues and "cause.framed_component" not in cues
