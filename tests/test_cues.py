@@ -846,6 +846,18 @@ def test_a_missing_or_unknown_eta_cancels_the_eta_cues_it_overlaps(lang, text, e
     assert any(m.entry.cue == "negation.eta" for m in cues) == (not eta)
 
 
+@pytest.mark.parametrize("lang,text", [
+    ("en", "We will keep you informed."), ("fr", "Nous vous tiendrons informés."),
+    ("de", "Wir halten Sie auf dem Laufenden."), ("es", "Seguiremos informando."),
+    ("zh-Hans", "请关注后续通知。"), ("zh-Hant", "我們會隨時更新最新進展。"),
+])
+def test_a_promise_of_updates_without_a_time_is_boilerplate_in_every_language(lang, text):
+    """Rubric next: the time of the next update counts, a promise without one does not (es and zh
+    had such promises as next.update until session 13; a blind test found them read as next)."""
+    cues = {m.entry.cue for m in prepare(text, lang).cues}
+    assert "vagueness.boilerplate" in cues and not any(c.startswith("next.") for c in cues)
+
+
 def test_a_component_in_a_denial_is_not_framed_as_the_cause():
     cues = {m.entry.cue for m in prepare("The outage was not caused by our database.", "en").cues}
     assert "cause.component" in cues and "cause.framed_component" not in cues
