@@ -73,6 +73,11 @@ def registry() -> dict[str, LanguageSpec]:
     specs: dict[str, LanguageSpec] = {}
     for folder in sorted(p for p in lang_dir().iterdir() if (p / "config.json").is_file()):
         cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        if cfg.get("date_order") not in (None, "day-first", "month-first"):
+            from .errors import DataError
+
+            raise DataError(f"{folder / 'config.json'}: date_order is 'day-first' or 'month-first', "
+                            f"not {cfg['date_order']!r}")
         spec = LanguageSpec(
             folder=folder.name,
             name=cfg["name"],

@@ -334,3 +334,24 @@ def test_the_same_ambiguous_date_twice_needs_no_warning():
     assert minutes.tolist() == [30.0] and notes == [[]]
     minutes, _, notes = delays(["05/04/2024 10:30"], ["03/04/2024 10:00"])  # two dates: the order matters
     assert len(notes[0]) == 2
+
+
+def test_a_language_configs_date_order_is_checked(tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from analyser import languages
+    from analyser.errors import DataError
+
+    lang = tmp_path / "lang"
+    shutil.copytree(languages.lang_dir(), lang)
+    cfg = json.loads((lang / "fr" / "config.json").read_text(encoding="utf-8"))
+    cfg["date_order"] = "day_first"  # a typo would have been read as month first, silently
+    (lang / "fr" / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    monkeypatch.setattr(languages, "lang_dir", lambda: lang)
+    languages.registry.cache_clear()
+    try:
+        with pytest.raises(DataError, match="date_order is 'day-first' or 'month-first', not 'day_first'"):
+            languages.registry()
+    finally:
+        languages.registry.cache_clear()
