@@ -768,6 +768,7 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
             with _writing(summary_path.parent):
                 write_table(table, summary_path)
             counts["incidents"] = len(table)
+            counts["mixed_zones"] = int((table["warnings"] != "").sum())
             note(f"{len(table):,} incident(s) summarised in {summary_path}")
         counts["errors"] = sum(run.state["errors"])
         counts["ambiguous_dates"] = sum(run.state.get("ambiguous", []))
@@ -776,6 +777,9 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
         run.release()
     if counts["errors"]:
         note(f"{counts['errors']:,} row(s) could not be scored: see the 'error' column")
+    if counts.get("mixed_zones"):  # a warning: the summary's delays across rows can be off by hours
+        warn(f"{counts['mixed_zones']:,} incident(s) mix times with and without a time zone (see the summary's "
+             "'warnings'): give every time its zone, or none")
     if counts.get("ambiguous_dates"):  # a warning: a day-first table read month first gives wrong delays
         warn(f"{counts['ambiguous_dates']:,} row(s) have a date such as 01/02/2024 that could be read either way "
              "(see 'warnings' for how each was read); if that is wrong, rerun with --date-order day-first or month-first")

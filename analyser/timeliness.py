@@ -43,7 +43,10 @@ each language's timestamp words (``12 janv. 2024``, ``12. Januar 2024, 10:00 Uhr
 ``2024年1月12日 下午3点20分``; ``lang/*/timestamp_words.tsv``). A Unix time is read by its digits (10: seconds, 13:
 milliseconds; other numbers are not timestamps). A timestamp without a
 time zone is taken as UTC (the shared corpus is UTC); when only one of the pair has a
-zone, the row gets a warning.
+zone, the row gets a warning, and an incident whose rows mix both, a summary warning. A
+value written without a year or without a date ("14:20") takes the one that puts it
+nearest the row's other time (:func:`parse_pairs`), with a warning; alone, it is
+unreadable (pandas would give a bare time today's date).
 
 Numeric dates (``01/02/2024 10:00``, ``13.01.2024``, ``1-2-24``) follow the
 ``date_order`` given (:data:`DATE_ORDERS`; ``batch --date-order``); a value that
@@ -84,8 +87,11 @@ TIMELINESS_LABELS = ("prompt", "slow", "late")
 SUMMARY_COLUMNS = (
     "incident", "statements", "first_published", "first_response_delay_minutes", "first_response_timeliness",
     "minutes_to_first_cause", "cause_max", "apology", "minutes_to_apology",
-    "vagueness_first", "vagueness_last", "vagueness_trend",
+    "vagueness_first", "vagueness_last", "vagueness_trend", "warnings",
 )
+#: The summary's warning for an incident whose rows mix times with and without a time zone.
+MIXED_ZONES = ("its times mix values with and without a time zone (those without were taken as UTC), "
+               "so the delays across its rows can be off by the zone's offset")
 
 # a zone at the end: Z, an offset after a clock time (not the "-12" of a date "2024-01-12"), UTC/GMT
 _ZONE = re.compile(r"(?:[zZ]|\d:\d\d(?::\d\d(?:\.\d+)?)?\s*[+-]\d\d(?::?\d\d)?|\b(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d\d)?)?)\s*$")
@@ -94,8 +100,9 @@ _NAMED_OFFSET = re.compile(r"\b(?:UTC|GMT)\s*([+-])(\d{1,2})(?::?(\d\d))?\b")
 #: The orders of numeric dates (``01/02/2024``) a user can give.
 DATE_ORDERS = ("day-first", "month-first")
 _NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.-])")
-#: In the note of a timestamp written without a year (parse_pairs lends it one from the row's other time).
-NO_YEAR = "has no year"
+#: In the note of a timestamp written without a year or without a date (parse_pairs lends it the
+#: one that puts it nearest the row's other time).
+NO_YEAR, NO_DATE = "has no year", "has no date"
 #: In the warning of a date read in one of two orders ("day first (3 Apr)"; batch counts the rows with it).
 AMBIGUOUS_DATE = " first ("
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -302,7 +309,7 @@ def _usual_order(lang) -> tuple[str, str] | None:
     return (spec.date_order, spec.name) if spec.date_order else None
 
 
-def parse_times(values, date_order: str | None = None, langs=None, years=None) -> tuple[np.ndarray, list[bool], list[bool], list[str]]:
+def parse_times(values, date_order: str | None = None, langs=None, defaults=None) -> tuple[np.ndarray, list[bool], list[bool], list[str]]:
     """Parse timestamps.
 
     Returns ``(ns, naive, bad, notes)``: nanoseconds since the epoch in UTC as
@@ -311,7 +318,8 @@ def parse_times(values, date_order: str | None = None, langs=None, years=None) -
     date was read ("" for the others; see the module docstring on ``date_order``).
     ``langs`` (one language code per value, or ``None``) sets how an ambiguous
     date is read when ``date_order`` is not given: as the language writes dates.
-    A value written without a year is read in ``years[i]`` when given, else is
+    A value written without a year or a date is completed from ``defaults[i]`` (a
+    ``datetime``) when given, else is
     unreadable with a note (:func:`parse_pairs` lends it the year of the row's other time).
     """
     import pandas as pd
@@ -367,13 +375,16 @@ def parse_times(values, date_order: str | None = None, langs=None, years=None) -
                     continue
                 naive[i] = not zoned
                 try:  # other common forms, one by one (slow, but only for the odd ones)
-                    ts = pd.to_datetime(text, format="mixed")
-                    if ts is not pd.NaT and ts.year == 1:  # no year written: "1月12日 10:30", Weibo's "01-12 10:30"
-                        year = years[i] if years else None
-                        if year is None:
-                            bad[i], notes[i] = True, f"{strings[i]!r} {NO_YEAR}"
-                            continue
-                        ts = ts.replace(year=year)
+                    missing = _missing_part(text)  # "1月12日 10:30" has no year, "14:20 Uhr" no date
+                    if missing and not (defaults and defaults[i]):
+                        bad[i], notes[i] = True, f"{strings[i]!r} {missing}"
+                        continue
+                    if missing:
+                        from dateutil import parser
+
+                        ts = pd.Timestamp(parser.parse(text, default=defaults[i]))
+                    else:
+                        ts = pd.to_datetime(text, format="mixed")
                     # a zone whose offset depends on the date: its daylight-saving rule applies
                     ts = ts if ts is pd.NaT or ts.tzinfo else ts.tz_localize(zone or "UTC", ambiguous="NaT", nonexistent="NaT")
                     ts = ts if ts is pd.NaT else ts.tz_convert("UTC")
@@ -390,10 +401,34 @@ def parse_times(values, date_order: str | None = None, langs=None, years=None) -
     return ns, naive, bad, notes
 
 
-def _year_of(ns: float) -> int:
+def _missing_part(text: str) -> str:
+    """:data:`NO_DATE` for a time without a date ("14:20"; pandas would give it today's date, so a
+    delay would change with the day it is computed), :data:`NO_YEAR` for a date without a year
+    ("Jan 12 10:30"), else "": what two parses with different defaults disagree on."""
+    from datetime import datetime
+
+    from dateutil import parser
+
+    try:
+        a, b = parser.parse(text, default=datetime(1, 1, 1)), parser.parse(text, default=datetime(2, 2, 2))
+    except (ValueError, OverflowError, TypeError):
+        return ""
+    return NO_DATE if (a.month, a.day) != (b.month, b.day) else NO_YEAR if a.year != b.year else ""
+
+
+def _lent(ns: float, missing: str) -> list:
+    """The defaults to try for a value written without a year or a date, near the time ``ns``:
+    its year and the years either side, or its day and the days either side (a time zone can
+    put the value on another day)."""
+    from datetime import datetime, timedelta
+
     import pandas as pd
 
-    return pd.Timestamp(int(ns), tz="UTC").year
+    t = pd.Timestamp(int(ns), tz="UTC")
+    if missing == NO_YEAR:
+        return [datetime(t.year + k, 1, 1) for k in (-1, 0, 1)]
+    day = datetime(t.year, t.month, t.day)
+    return [day + timedelta(days=k) for k in (-1, 0, 1)]
 
 
 def parse_pairs(published, started, date_order: str | None = None, langs=None) -> tuple[tuple, tuple]:
@@ -415,21 +450,21 @@ def parse_pairs(published, started, date_order: str | None = None, langs=None) -
             if AMBIGUOUS_DATE in pub_notes[i] and AMBIGUOUS_DATE in sta_notes[i] and \
                     _date_part(published[i]) == _date_part(started[i]):
                 pub_notes[i] = sta_notes[i] = ""  # the same date twice: the delay is the same either way
-    for i in range(len(published)):  # a time written without a year takes the year that puts it nearest the other
+    for i in range(len(published)):  # a time without a year or a date takes the one nearest the row's other time
         for values, parsed, other in ((published, (pub, pub_naive, pub_bad, pub_notes), sta[i]),
                                       (started, (sta, sta_naive, sta_bad, sta_notes), pub[i])):
-            if parsed[2][i] and NO_YEAR in parsed[3][i] and not math.isnan(other):
-                year = _year_of(other)
+            missing = next((m for m in (NO_YEAR, NO_DATE) if m in parsed[3][i]), None) if parsed[2][i] else None
+            if missing and not math.isnan(other):
                 lang = [langs[i]] if langs is not None else None
-                tries = [parse_times([values[i]], date_order, lang, [y]) for y in (year - 1, year, year + 1)]
-                tries = [t for t in tries if not math.isnan(t[0][0])]
+                tries = [(d, parse_times([values[i]], date_order, lang, [d])) for d in _lent(other, missing)]
+                tries = [(d, t) for d, t in tries if not math.isnan(t[0][0])]
                 if tries:
-                    best = min(tries, key=lambda t: abs(t[0][0] - other))
+                    lent, best = min(tries, key=lambda dt: abs(dt[1][0][0] - other))
                     for column, value in zip(parsed, best):
                         column[i] = value[0]
+                    what = f"in {lent.year}, the year" if missing == NO_YEAR else f"on {lent:%Y-%m-%d}, the day"
                     parsed[3][i] = "; ".join(filter(None, (
-                        parsed[3][i], f"{values[i]!r} {NO_YEAR}: read in {_year_of(best[0][0])}, the year that puts "
-                                      "it nearest the row's other time")))
+                        parsed[3][i], f"{values[i]!r} {missing}: read {what} that puts it nearest the row's other time")))
     return (pub, pub_naive, pub_bad, pub_notes), (sta, sta_naive, sta_bad, sta_notes)
 
 
@@ -449,9 +484,10 @@ def delays(published, started, published_name: str = "published_at", started_nam
     notes: list[list[str]] = []
     for i, m in enumerate(minutes):
         row: list[str] = []
-        if pub_bad[i]:
+        # an unreadable value gets one message: its note when it says why ("has no year"), else this
+        if pub_bad[i] and not pub_notes[i]:
             row.append(f"cannot read {published_name} {_show(published, i)} as a timestamp")
-        if sta_bad[i]:
+        if sta_bad[i] and not sta_notes[i]:
             row.append(f"cannot read {started_name} {_show(started, i)} as a timestamp")
         row += [f"{name} {note}" for name, note in ((published_name, pub_notes[i]), (started_name, sta_notes[i])) if note]
         if math.isnan(m):
@@ -501,6 +537,8 @@ class _Incident:
     cause_pub: float = math.nan
     apology_key: tuple | None = None
     apology_pub: float = math.nan
+    zoned: bool = False  # some time of its rows has a time zone
+    naive: bool = False  # and some has none (taken as UTC): delays across rows can be off
 
 
 def _first(key: tuple, old: tuple | None) -> bool:
@@ -532,12 +570,14 @@ class IncidentSummary:
             return
         incidents = frame[self.incident_col].tolist()
         has_pub, has_sta = self.published_col in frame.columns, self.started_col in frame.columns
+        no_times = (np.full(n, np.nan), [False] * n)
         if has_pub and has_sta:  # as the rows' delays read them
             langs = frame[self.lang_col].tolist() if self.lang_col in frame.columns else None
-            (pub, *_), (sta, *_) = parse_pairs(frame[self.published_col], frame[self.started_col], self.date_order, langs)
+            (pub, pub_naive, *_), (sta, sta_naive, *_) = parse_pairs(frame[self.published_col], frame[self.started_col],
+                                                                    self.date_order, langs)
         else:
-            pub = parse_times(frame[self.published_col], self.date_order)[0] if has_pub else np.full(n, np.nan)
-            sta = parse_times(frame[self.started_col], self.date_order)[0] if has_sta else np.full(n, np.nan)
+            pub, pub_naive = parse_times(frame[self.published_col], self.date_order)[:2] if has_pub else no_times
+            sta, sta_naive = parse_times(frame[self.started_col], self.date_order)[:2] if has_sta else no_times
         cause = frame[self.level_columns["cause"]].tolist()
         apology = frame[self.level_columns["apology"]].tolist()
         vague = frame[self.level_columns["vagueness"]].tolist()
@@ -557,6 +597,9 @@ class IncidentSummary:
             # ordering: timed rows first, by time, then input order
             key = (0, p, seq) if timed else (1, 0.0, seq)
             st.statements += 1
+            for t, is_naive in ((pub[i], pub_naive[i]), (sta[i], sta_naive[i])):
+                if not math.isnan(t):
+                    st.naive, st.zoned = st.naive or is_naive, st.zoned or not is_naive
             if not math.isnan(sta[i]) and (math.isnan(st.start) or sta[i] < st.start):
                 st.start = sta[i]
             if _first(key, st.first_key):
@@ -604,6 +647,7 @@ class IncidentSummary:
                 "vagueness_first": st.vague_first,
                 "vagueness_last": st.vague_last,
                 "vagueness_trend": trend,
+                "warnings": MIXED_ZONES if st.naive and st.zoned else "",
             })
         df = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
         for col in ("statements", "first_response_timeliness", "cause_max", "vagueness_first", "vagueness_last"):
