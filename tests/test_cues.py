@@ -811,6 +811,7 @@ def test_blind_test_s11_stage(lang, text, resolved):
     ("fr", "La mise à jour comportait une erreur.", "mise à jour comportait une erreur", "cause.mechanism"),
     ("de", "Das Update enthielt einen Fehler.", "Update enthielt einen Fehler", "cause.mechanism"),
     ("zh-Hant", "本行在更新核心系統時未有按程序進行測試。", "更新核心系統時未有按程序進行測試", "cause.mechanism"),
+    ("zh-Hant", "道路工程掘斷本公司地底光纖。", "掘斷", "cause.mechanism"),
 ])
 def test_blind_test_s13_wording(lang, text, span, cue):
     assert (span, cue) in {(text[m.start:m.end], m.entry.cue) for m in prepare(text, lang).cues}
@@ -837,7 +838,7 @@ def test_blind_test_s13_stage(lang, text, stage):
     ("es", "Hora estimada de resolución: 15:30.", True),
     ("de", "Voraussichtliche Entstörzeit: unbekannt.", False), ("de", "Voraussichtliche Entstörzeit: 18:00 Uhr.", True),
     ("zh-Hans", "目前暂无预计恢复时间。", False), ("zh-Hans", "预计恢复时间：18:00。", True),
-    ("zh-Hant", "預計恢復時間：待定。", False),
+    ("zh-Hant", "預計恢復時間：待定。", False), ("zh-Hant", "暫時未能提供預計恢復時間。", False),
     ("en", "There is no ETA at this time.", False), ("en", "We expect service to be restored by 18:00 UTC.", True),
 ])
 def test_a_missing_or_unknown_eta_cancels_the_eta_cues_it_overlaps(lang, text, eta):
