@@ -10,6 +10,7 @@ without a folder. Adding a language means adding a folder, not code.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -36,6 +37,7 @@ class LanguageSpec:
     aliases: dict = field(default_factory=dict)
     plot_fonts: tuple[str, ...] = ()
     date_order: str | None = None  # how numeric dates are written: "day-first", "month-first" or None (either)
+    time_zones: dict = field(default_factory=dict)  # ambiguous zone abbreviation -> the offset the language means
     path: Path = Path()
 
     @property
@@ -73,6 +75,11 @@ def registry() -> dict[str, LanguageSpec]:
     specs: dict[str, LanguageSpec] = {}
     for folder in sorted(p for p in lang_dir().iterdir() if (p / "config.json").is_file()):
         cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        bad_zone = next((v for v in cfg.get("time_zones", {}).values() if not re.fullmatch(r"[+-]\d\d:\d\d", str(v))), None)
+        if bad_zone is not None:
+            from .errors import DataError
+
+            raise DataError(f"{folder / 'config.json'}: a time_zones offset is written like +08:00, not {bad_zone!r}")
         if cfg.get("date_order") not in (None, "day-first", "month-first"):
             from .errors import DataError
 
@@ -93,6 +100,7 @@ def registry() -> dict[str, LanguageSpec]:
             aliases=cfg.get("aliases", {}),
             plot_fonts=tuple(cfg.get("plot_fonts", ())),
             date_order=cfg.get("date_order"),
+            time_zones=cfg.get("time_zones", {}),
             path=folder,
         )
         specs[folder.name] = spec

@@ -168,7 +168,7 @@ _SPACED_COLON = re.compile(r"(\d)\s*:\s*(\d)")
 _STRAY_COLON = re.compile(r"(?<!\d):|:(?!\d)")
 
 
-def _other_forms(text: str, date_order: str | None, usual: tuple[str, str] | None = None) -> tuple[str | None, str, str | None, bool]:
+def _other_forms(text: str, date_order: str | None, lang: str | None = None) -> tuple[str | None, str, str | None, bool]:
     """A timestamp ISO parsing could not read, rewritten for pandas' ``mixed`` parser:
     ``(text or None, note, IANA zone or None, has a zone)``.
 
@@ -178,9 +178,12 @@ def _other_forms(text: str, date_order: str | None, usual: tuple[str, str] | Non
     ("PT"); every language's timestamp words are rewritten ("12 janv. 2024" -> "12 Jan 2024",
     "2024年1月12日 下午3点20分" -> "2024-1-12 3:20 PM", "10 h 00" and "8 Uhr" -> "10:00" and "8:00");
     a bracketed aside goes ("GMT+0100 (Central European Standard Time)"); numeric dates follow
-    ``date_order``, else ``usual`` (:func:`_numeric_date`). ``None`` with a note when the zone is ambiguous ("CST")
-    or the date cannot be in the order given.
+    ``date_order``, else as the row's language ``lang`` writes them (:func:`_numeric_date`). An
+    ambiguous zone ("CST") is read as the row's language uses it when its ``config.json`` says
+    (``time_zones``: Chinese CST is China Standard Time), with a note; else ``None`` with a note,
+    as for a date that cannot be in the order given.
     """
+    usual = _usual_order(lang)
     original, zoned = text, bool(_ZONE.search(text))
     text = _NAMED_OFFSET.sub(lambda z: f"{z[1]}{int(z[2]):02d}:{z[3] or '00'}", text)
     zone, offset = None, ""
@@ -188,6 +191,9 @@ def _other_forms(text: str, date_order: str | None, usual: tuple[str, str] | Non
     found = pattern.search(text) if pattern is not None else None
     if found is not None:  # before the words: "时" is a word, and part of "北京时间"
         offset, note = zones[found[0]]
+        zone_note = ""
+        if offset == "?" and (meant := _zone_in(lang, found[0])):
+            offset, zone_note = meant  # "CST" in a Chinese row
         if offset == "?":
             return None, f"names the time zone {found[0]!r}, which is ambiguous: {note}", None, True
         if "/" in offset:
@@ -206,7 +212,7 @@ def _other_forms(text: str, date_order: str | None, usual: tuple[str, str] | Non
     text = " ".join(f"{text} {offset}".split()).strip(" ,;.-")
     zoned = zoned or bool(_OFFSET.search(text))
     text, note = _numeric_date(text, date_order, original, usual)
-    return text, note, zone, zoned
+    return text, "; ".join(filter(None, (zone_note if found is not None else "", note))), zone, zoned
 
 
 def _rewritten(value: str) -> str:
@@ -309,6 +315,18 @@ def _usual_order(lang) -> tuple[str, str] | None:
     return (spec.date_order, spec.name) if spec.date_order else None
 
 
+def _zone_in(lang, abbreviation: str) -> tuple[str, str] | None:
+    """``(offset, note)`` of an ambiguous zone abbreviation as a language uses it (``time_zones`` in
+    its ``config.json``: "CST" in Chinese is China Standard Time), else ``None``."""
+    if not isinstance(lang, str) or not lang:
+        return None
+    from .languages import spec_for
+
+    spec = spec_for(lang)
+    offset = spec.time_zones.get(abbreviation)
+    return (offset, f"read the time zone {abbreviation!r} as UTC{offset}, as {spec.name} uses it") if offset else None
+
+
 def parse_times(values, date_order: str | None = None, langs=None, defaults=None) -> tuple[np.ndarray, list[bool], list[bool], list[str]]:
     """Parse timestamps.
 
@@ -369,7 +387,7 @@ def parse_times(values, date_order: str | None = None, langs=None, defaults=None
                 ns[i], naive[i] = epoch, False  # a Unix time is UTC
                 continue
             if ts is pd.NaT:
-                text, notes[i], zone, zoned = _other_forms(strings[i], date_order, _usual_order(langs[i]) if langs else None)
+                text, notes[i], zone, zoned = _other_forms(strings[i], date_order, langs[i] if langs else None)
                 if text is None:
                     bad[i] = True
                     continue

@@ -354,6 +354,14 @@ def test_the_same_ambiguous_date_twice_needs_no_warning():
     assert len(notes[0]) == 2
 
 
+def test_an_ambiguous_zone_is_read_as_the_rows_language_uses_it():
+    # CST: US Central or China; a Chinese row means China (lang/zh/config.json "time_zones")
+    minutes, _, notes = delays(["2024-04-03 14:30 CST"] * 2, ["2024-04-03 14:05 CST"] * 2, langs=["zh-Hant", "en"])
+    assert minutes[0] == 25.0 and "read the time zone 'CST' as UTC+08:00, as Chinese uses it" in notes[0][0]
+    assert math.isnan(minutes[1]) and "which is ambiguous" in notes[1][0]
+    assert delays(["2024-04-03 14:30 CST"], ["2024-04-03T06:05:00Z"], langs=["zh-Hans"])[0][0] == 25.0
+
+
 def test_a_language_configs_date_order_is_checked(tmp_path, monkeypatch):
     import json
     import shutil
