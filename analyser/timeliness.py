@@ -269,6 +269,7 @@ def _date_part(value) -> str | None:
     return m.group(0) if m else None
 
 
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _EPOCH = re.compile(r"\d{10}(?:\d{3})?(?:\.\d+)?")
 
 
@@ -393,7 +394,8 @@ def parse_times(values, date_order: str | None = None, langs=None, defaults=None
                     continue
                 naive[i] = not zoned
                 try:  # other common forms, one by one (slow, but only for the odd ones)
-                    missing = _missing_part(text)  # "1月12日 10:30" has no year, "14:20 Uhr" no date
+                    # "1月12日 10:30" has no year, "14:20 Uhr" no date (a four-digit year rules both out)
+                    missing = "" if _YEAR.search(text) else _missing_part(text)
                     if missing and not (defaults and defaults[i]):
                         bad[i], notes[i] = True, f"{strings[i]!r} {missing}"
                         continue
