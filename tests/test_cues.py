@@ -840,6 +840,10 @@ def test_blind_test_s13_stage(lang, text, stage):
     ("zh-Hans", "目前暂无预计恢复时间。", False), ("zh-Hans", "预计恢复时间：18:00。", True),
     ("zh-Hant", "預計恢復時間：待定。", False), ("zh-Hant", "暫時未能提供預計恢復時間。", False),
     ("en", "There is no ETA at this time.", False), ("en", "We expect service to be restored by 18:00 UTC.", True),
+    ("de", "Die Kunden waren bis 11:20 Uhr ohne Strom.", False),  # a past end time
+    ("de", "Das Bezahlen war von 02:10 bis 04:05 Uhr nicht möglich.", False),
+    ("de", "Der Dienst ist bis 16 Uhr eingeschränkt.", True),
+    ("de", "Die Server waren ausgefallen, wir beheben das bis 18 Uhr.", True),
 ])
 def test_a_missing_or_unknown_eta_cancels_the_eta_cues_it_overlaps(lang, text, eta):
     cues = prepare(text, lang).cues
