@@ -143,6 +143,20 @@ def _timestamp_words() -> tuple[re.Pattern | None, dict[str, str]]:
     return _alternation(words, case_sensitive=False), words
 
 
+@lru_cache(maxsize=1)
+def _eras() -> tuple[re.Pattern | None, dict[str, int]]:
+    """Every language's calendar eras (``lang/*/timestamp_eras.tsv``): a pattern finding an era's
+    name before a year number, and name -> offset to the Gregorian year."""
+    from .languages import lang_dir, read_rows
+
+    offsets = {row[0]: int(row[1]) for path in sorted(lang_dir().glob("*/timestamp_eras.tsv"))
+               for row in read_rows(path)}
+    if not offsets:
+        return None, {}
+    names = "|".join(re.escape(k) for k in sorted(offsets, key=len, reverse=True))
+    return re.compile(rf"({names})\s*(\d{{1,3}})(?=\s*(?:年|[/.-]))"), offsets
+
+
 def _alternation(keys, case_sensitive: bool) -> re.Pattern | None:
     """One pattern for ``keys``, longest first; a key with Latin letters only as a whole word."""
     if not keys:
@@ -200,6 +214,9 @@ def _other_forms(text: str, date_order: str | None, lang: str | None = None) -> 
             zone, offset = offset, ""
         text = f"{text[:found.start()]} {text[found.end():]}"
         zoned = True
+    pattern, offsets = _eras()  # "民國113年" -> "2024年", before 年 is rewritten
+    if pattern is not None:
+        text = pattern.sub(lambda e: str(int(e[2]) + offsets[e[1]]), text)
     pattern, words = _timestamp_words()
     if pattern is not None:
         text = pattern.sub(lambda w: _rewritten(words[w[0].lower()]), text)

@@ -362,6 +362,13 @@ def test_an_ambiguous_zone_is_read_as_the_rows_language_uses_it():
     assert delays(["2024-04-03 14:30 CST"], ["2024-04-03T06:05:00Z"], langs=["zh-Hans"])[0][0] == 25.0
 
 
+def test_a_year_of_the_taiwan_calendar_is_read():
+    # 民國 year 113 is 2024 (lang/zh/timestamp_eras.tsv); a blind test's Taiwan row was unreadable
+    minutes = delays(["民國113年4月3日 14:30", "中華民國113年4月3日 下午2點30分", "民国113/04/03 14:30"],
+                     ["2024-04-03 14:05"] * 3, langs=["zh-Hant", "zh-Hant", "zh-Hans"])[0]
+    assert list(minutes) == [25.0, 25.0, 25.0]
+
+
 def test_a_language_configs_date_order_is_checked(tmp_path, monkeypatch):
     import json
     import shutil
