@@ -200,12 +200,11 @@ def _other_forms(text: str, date_order: str | None, lang: str | None = None) -> 
     usual = _usual_order(lang)
     original, zoned = text, bool(_ZONE.search(text))
     text = _NAMED_OFFSET.sub(lambda z: f"{z[1]}{int(z[2]):02d}:{z[3] or '00'}", text)
-    zone, offset = None, ""
+    zone, offset, zone_note = None, "", ""
     pattern, zones = _zones()
     found = pattern.search(text) if pattern is not None else None
     if found is not None:  # before the words: "时" is a word, and part of "北京时间"
         offset, note = zones[found[0]]
-        zone_note = ""
         if offset == "?" and (meant := _zone_in(lang, found[0])):
             offset, zone_note = meant  # "CST" in a Chinese row
         if offset == "?":
@@ -229,7 +228,7 @@ def _other_forms(text: str, date_order: str | None, lang: str | None = None) -> 
     text = " ".join(f"{text} {offset}".split()).strip(" ,;.-")
     zoned = zoned or bool(_OFFSET.search(text))
     text, note = _numeric_date(text, date_order, original, usual)
-    return text, "; ".join(filter(None, (zone_note if found is not None else "", note))), zone, zoned
+    return text, "; ".join(filter(None, (zone_note, note))), zone, zoned
 
 
 def _rewritten(value: str) -> str:
@@ -322,26 +321,27 @@ def _blank(value) -> bool:
     return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
-def _usual_order(lang) -> tuple[str, str] | None:
-    """``(date order, language name)`` of a language code whose ``config.json`` names how it writes
-    numeric dates (French: day first), else ``None``."""
+def _spec_of(lang):
+    """The language spec of a row's language code, or ``None`` for a blank or missing one."""
     if not isinstance(lang, str) or not lang:
         return None
     from .languages import spec_for
 
-    spec = spec_for(lang)
-    return (spec.date_order, spec.name) if spec.date_order else None
+    return spec_for(lang)
+
+
+def _usual_order(lang) -> tuple[str, str] | None:
+    """``(date order, language name)`` of a language code whose ``config.json`` names how it writes
+    numeric dates (French: day first), else ``None``."""
+    spec = _spec_of(lang)
+    return (spec.date_order, spec.name) if spec and spec.date_order else None
 
 
 def _zone_in(lang, abbreviation: str) -> tuple[str, str] | None:
     """``(offset, note)`` of an ambiguous zone abbreviation as a language uses it (``time_zones`` in
     its ``config.json``: "CST" in Chinese is China Standard Time), else ``None``."""
-    if not isinstance(lang, str) or not lang:
-        return None
-    from .languages import spec_for
-
-    spec = spec_for(lang)
-    offset = spec.time_zones.get(abbreviation)
+    spec = _spec_of(lang)
+    offset = spec.time_zones.get(abbreviation) if spec else None
     return (offset, f"read the time zone {abbreviation!r} as UTC{offset}, as {spec.name} uses it") if offset else None
 
 
@@ -353,16 +353,18 @@ def parse_times(values, date_order: str | None = None, langs=None, defaults=None
     whether a non-blank value could not be parsed, and how an ambiguous numeric
     date was read ("" for the others; see the module docstring on ``date_order``).
     ``langs`` (one language code per value, or ``None``) sets how an ambiguous
-    date is read when ``date_order`` is not given: as the language writes dates.
-    A value written without a year or a date is completed from ``defaults[i]`` (a
-    ``datetime``) when given, else is
-    unreadable with a note (:func:`parse_pairs` lends it the year of the row's other time).
+    date is read when ``date_order`` is not given (as the language writes dates)
+    and what an ambiguous zone means ("CST" in Chinese). A value written without a
+    year or a date is completed from ``defaults[i]`` (a ``datetime``) when given,
+    else is unreadable with a note (:func:`parse_pairs` lends it the year or day
+    nearest the row's other time). A value unreadable for another reason has no
+    note, so the caller's "cannot read" is its one message.
     """
     import pandas as pd
 
     check_date_order(date_order)
     values = list(values)
-    langs = list(langs) if langs is not None and date_order is None else None
+    langs = list(langs) if langs is not None else None  # a date order given wins over theirs; zones still use them
     n = len(values)
     ns = np.full(n, np.nan)
     naive = [False] * n
@@ -426,10 +428,9 @@ def parse_times(values, date_order: str | None = None, langs=None, defaults=None
                     ts = ts if ts is pd.NaT or ts.tzinfo else ts.tz_localize(zone or "UTC", ambiguous="NaT", nonexistent="NaT")
                     ts = ts if ts is pd.NaT else ts.tz_convert("UTC")
                 except (ValueError, TypeError, OverflowError):
-                    bad[i] = True
-                    continue
-                if ts is pd.NaT:
-                    bad[i] = True
+                    ts = pd.NaT
+                if ts is pd.NaT:  # a note on how the date was read says nothing of why it failed
+                    bad[i], notes[i] = True, ""
                     continue
             try:
                 ns[i] = float(ts.value)
@@ -481,7 +482,7 @@ def parse_pairs(published, started, date_order: str | None = None, langs=None) -
             for values, parsed, order_from in ((published, (pub, pub_naive, pub_bad, pub_notes), started[i]),
                                                (started, (sta, sta_naive, sta_bad, sta_notes), published[i])):
                 if AMBIGUOUS_DATE in parsed[3][i] and (order := _date_order_of(order_from)):
-                    again = parse_times([values[i]], order)
+                    again = parse_times([values[i]], order, [langs[i]] if langs is not None else None)
                     for column, value in zip(parsed, again):
                         column[i] = value[0]
             if AMBIGUOUS_DATE in pub_notes[i] and AMBIGUOUS_DATE in sta_notes[i] and \

@@ -360,6 +360,14 @@ def test_an_ambiguous_zone_is_read_as_the_rows_language_uses_it():
     assert minutes[0] == 25.0 and "read the time zone 'CST' as UTC+08:00, as Chinese uses it" in notes[0][0]
     assert math.isnan(minutes[1]) and "which is ambiguous" in notes[1][0]
     assert delays(["2024-04-03 14:30 CST"], ["2024-04-03T06:05:00Z"], langs=["zh-Hans"])[0][0] == 25.0
+    # also with a date order given, and when the row's other cell settles an ambiguous date
+    assert delays(["2024-04-03 14:30 CST"], ["2024-04-03 14:05 CST"], langs=["zh-Hans"], date_order="day-first")[0][0] == 25.0
+    assert delays(["02/01/2024 00:20 CST"], ["31/12/2023 23:50 CST"], langs=["zh-Hans"])[0][0] == 1470.0
+
+
+def test_a_value_that_fails_after_its_date_was_read_gets_cannot_read():
+    minutes, _, notes = delays(["03/04/2024 25:99"], ["2024-04-03 10:00"], langs=["fr"])
+    assert math.isnan(minutes[0]) and notes[0] == ["cannot read published_at '03/04/2024 25:99' as a timestamp"]
 
 
 def test_a_year_of_the_taiwan_calendar_is_read():
