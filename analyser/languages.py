@@ -69,22 +69,25 @@ def lang_dir() -> Path:
     return Path(str(resources.files("analyser") / "lang"))
 
 
+def _check_timestamps(folder: Path, cfg: dict) -> None:
+    """Refuse a config whose timestamp settings would be misread silently (a typo in ``date_order``
+    read dates month first; an offset not like +08:00 would not parse)."""
+    from .errors import DataError
+
+    if cfg.get("date_order") not in (None, "day-first", "month-first"):
+        raise DataError(f"{folder / 'config.json'}: date_order is 'day-first' or 'month-first', not {cfg['date_order']!r}")
+    for offset in cfg.get("time_zones", {}).values():
+        if not re.fullmatch(r"[+-]\d\d:\d\d", str(offset)):
+            raise DataError(f"{folder / 'config.json'}: a time_zones offset is written like +08:00, not {offset!r}")
+
+
 @lru_cache(maxsize=None)
 def registry() -> dict[str, LanguageSpec]:
     """Map every language code (``en``, ``zh-Hant`` ...) to its spec, plus ``common``."""
     specs: dict[str, LanguageSpec] = {}
     for folder in sorted(p for p in lang_dir().iterdir() if (p / "config.json").is_file()):
         cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        bad_zone = next((v for v in cfg.get("time_zones", {}).values() if not re.fullmatch(r"[+-]\d\d:\d\d", str(v))), None)
-        if bad_zone is not None:
-            from .errors import DataError
-
-            raise DataError(f"{folder / 'config.json'}: a time_zones offset is written like +08:00, not {bad_zone!r}")
-        if cfg.get("date_order") not in (None, "day-first", "month-first"):
-            from .errors import DataError
-
-            raise DataError(f"{folder / 'config.json'}: date_order is 'day-first' or 'month-first', "
-                            f"not {cfg['date_order']!r}")
+        _check_timestamps(folder, cfg)
         spec = LanguageSpec(
             folder=folder.name,
             name=cfg["name"],

@@ -149,8 +149,14 @@ def _eras() -> tuple[re.Pattern | None, dict[str, int]]:
     name before a year number, and name -> offset to the Gregorian year."""
     from .languages import lang_dir, read_rows
 
-    offsets = {row[0]: int(row[1]) for path in sorted(lang_dir().glob("*/timestamp_eras.tsv"))
-               for row in read_rows(path)}
+    from .errors import DataError
+
+    offsets = {}
+    for path in sorted(lang_dir().glob("*/timestamp_eras.tsv")):
+        for row in read_rows(path):
+            if len(row) < 2 or not row[1].strip().isdigit():
+                raise DataError(f"{path}: era {row[0]!r} needs a whole-number year offset")
+            offsets[row[0]] = int(row[1])
     if not offsets:
         return None, {}
     names = "|".join(re.escape(k) for k in sorted(offsets, key=len, reverse=True))
