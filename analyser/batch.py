@@ -753,7 +753,7 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
         if by_incident:
             from .tables import read_part
             from .tables import write_table
-            from .timeliness import IncidentSummary
+            from .timeliness import MIXED_ZONES, IncidentSummary
 
             columns = list(info.columns) + [names[c] for c in RESULT_COLUMNS + (TIME_COLUMNS if timed else ())]
             acc = IncidentSummary(by_incident, opts.published_col or "", opts.started_col or "",
@@ -768,7 +768,7 @@ def run_batch(inp, out, *, opts: Options = Options(), jobs: int = 1, chunk_size:
             with _writing(summary_path.parent):
                 write_table(table, summary_path)
             counts["incidents"] = len(table)
-            counts["mixed_zones"] = int((table["warnings"] != "").sum())
+            counts["mixed_zones"] = int(table["warnings"].str.contains(MIXED_ZONES, regex=False).sum())
             note(f"{len(table):,} incident(s) summarised in {summary_path}")
         counts["errors"] = sum(run.state["errors"])
         counts["ambiguous_dates"] = sum(run.state.get("ambiguous", []))

@@ -92,6 +92,9 @@ SUMMARY_COLUMNS = (
 #: The summary's warning for an incident whose rows mix times with and without a time zone.
 MIXED_ZONES = ("its times mix values with and without a time zone (those without were taken as UTC), "
                "so the delays across its rows can be off by the zone's offset")
+#: The summary's warning for an incident whose first statement came before its recorded start.
+EARLY_FIRST = ("its first statement was published {minutes:g} minutes before its start (a start taken from later "
+               "reports, or a pre-announcement): its minutes are counted from that start and can be negative")
 
 # a zone at the end: Z, an offset after a clock time (not the "-12" of a date "2024-01-12"), UTC/GMT
 _ZONE = re.compile(r"(?:[zZ]|\d:\d\d(?::\d\d(?:\.\d+)?)?\s*[+-]\d\d(?::?\d\d)?|\b(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d\d)?)?)\s*$")
@@ -691,7 +694,8 @@ class IncidentSummary:
                 "vagueness_first": st.vague_first,
                 "vagueness_last": st.vague_last,
                 "vagueness_trend": trend,
-                "warnings": MIXED_ZONES if st.naive and st.zoned else "",
+                "warnings": "; ".join(w for w in (MIXED_ZONES if st.naive and st.zoned else "",
+                                                  EARLY_FIRST.format(minutes=-first_delay) if first_delay < 0 else "") if w),
             })
         df = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
         for col in ("statements", "first_response_timeliness", "cause_max", "vagueness_first", "vagueness_last"):

@@ -396,3 +396,13 @@ def test_a_language_configs_date_order_is_checked(tmp_path, monkeypatch):
             languages.registry()
     finally:
         languages.registry.cache_clear()
+
+
+def test_the_summary_warns_when_an_incidents_first_statement_precedes_its_start():
+    # a pre-announcement 30 minutes before the recorded start: the negative minutes are said, not hidden
+    df = scored([("P", "2024-04-03T10:00Z", "2024-04-03T09:30Z", 1, 0, 1),
+                 ("P", "2024-04-03T10:00Z", "2024-04-03T10:20Z", 2, 1, 0),
+                 ("Q", "2024-04-03T10:00Z", "2024-04-03T10:20Z", 0, 0, 1)])
+    out = summarise_incidents(df, "incident").set_index("incident")
+    assert out.loc["P", "first_response_delay_minutes"] == -30.0 and out.loc["P", "minutes_to_first_cause"] == -30.0
+    assert "published 30 minutes before its start" in out.loc["P", "warnings"] and out.loc["Q", "warnings"] == ""
