@@ -10,6 +10,7 @@ what           facet ``what`` missing                       ``what``
 scope          facet ``scope`` missing                      ``scope``
 when           facet ``when`` missing                       ``when``
 cause          cause 0 / cause 1                            ``cause_none`` / ``cause_generic``
+               (a cause given only as a guess)              (``cause_hedged``)
 next           facet ``next`` missing                       ``next`` (``next_resolved``)
 apology        apology 0 / apology 1                        ``apology_none`` / ``apology_formulaic``
 humour         humour 2 / humour 1                          ``humour_joke`` (``humour_joke_resolved``) /
@@ -157,7 +158,10 @@ def shortfalls(report: Report) -> list[tuple[str, str, str | None]]:
     if cause == 0 and not planned:
         out.append(("cause", "cause_none", _span(report, "cause.placeholder", ev)))
     elif cause == 1 and not planned:
-        out.append(("cause", "cause_generic", _span(report, kinds_at("cause", 1), ev)))
+        # a concrete cause given only as a guess (cues.caps): confirm it, rather than "name the component"
+        hedged = _span(report, "cause.hedged_mechanism", ev)
+        out.append(("cause", "cause_hedged", hedged) if hedged else
+                   ("cause", "cause_generic", _span(report, kinds_at("cause", 1), ev)))
     resolved = report.stage == "resolved"  # a resolution notice looks forward to a remediation, not an ETA
     if not facets["next"].present and report.stage != "completed":  # finished work: nothing left to come
         out.append(("next", "next_planned" if planned else "next_resolved" if resolved else "next", None))

@@ -230,6 +230,51 @@ def derive(matches: list[CueMatch], text: str) -> list[CueMatch]:
     return sorted(out, key=lambda m: (m.start, -m.end, m.entry.cue))
 
 
+@lru_cache(maxsize=1)
+def _demoting() -> dict[str, tuple[str, str, int]]:
+    """Derived kind -> (its base kind, group, level) for each derived kind whose level is below its
+    base's: such a kind demotes the match it copies (``cause.hedged_mechanism``, level 1, of a
+    ``cause.mechanism``, level 2: a concrete cause given only as a guess)."""
+    kinds = cue_kinds()
+    out = {}
+    for kind, base, *_ in derivations():
+        level, base_level = kinds[kind]["level"], kinds[base]["level"]
+        if level is not None and base_level is not None and level < base_level:
+            out[kind] = (base, kinds[kind]["group"], level)
+    return out
+
+
+def caps(matches: list[CueMatch]) -> list[tuple[str, int, CueMatch]]:
+    """``(group, level, match)`` for each group whose highest cue level is lowered when the matches
+    a demoting derived kind copies (:func:`_demoting`) count at that kind's level: "possibly caused
+    by an expired certificate" gives no level-2 cause (the rubric counts a cause stated only as a
+    hedged guess at its domain level, 1), where "caused by an expired certificate" does.
+    ``match`` is the first demoted match. The trained models and the cue rules both cap the group's
+    level there."""
+    demoting = _demoting()
+    demoted = {}
+    for m in matches:
+        d = demoting.get(m.entry.cue)
+        if d is not None:
+            demoted.setdefault((m.start, m.end, d[0]), m)
+    if not demoted:
+        return []
+    kinds = cue_kinds()
+    top: dict[str, int] = {}
+    lowered: dict[str, tuple[int, CueMatch]] = {}
+    for m in matches:
+        spec = kinds[m.entry.cue]
+        level, group = spec["level"], spec["group"]
+        if level is None:
+            continue
+        hedged = demoted.get((m.start, m.end, m.entry.cue))
+        if hedged is None:
+            top[group] = max(top.get(group, 0), level)
+        elif group not in lowered or level > lowered[group][0]:
+            lowered[group] = (level, hedged)
+    return [(g, top.get(g, 0), m) for g, (level, m) in lowered.items() if top.get(g, 0) < level]
+
+
 def load_lexicon(path: Path) -> list[CueEntry]:
     """Read and validate one ``cues.tsv``; errors name the file and line."""
     kinds = cue_kinds()

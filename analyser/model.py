@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .cues import GROUPS
+from .cues import GROUPS, cue_kinds
 from .errors import ModelError
 from .report import (AS_JSON, AS_OBJECTS, DIMENSIONS, FACETS, DimensionScore, Evidence, EvidenceParts, FacetScore, decided,
                      evidence_json, torn_note)
@@ -116,6 +116,9 @@ class Block(NamedTuple):
     tf_row: np.ndarray
     tf_col: np.ndarray
     tf_val: np.ndarray
+    #: ``(row, head, level, match)``: a dimension capped at a level by a cue match of the
+    #: statement (``Prepared.caps``: a concrete cause given only as a guess counts at most 1)
+    caps: tuple = ()
 
 
 class _Spans(NamedTuple):
@@ -177,7 +180,6 @@ class StatementModel:
         """The columns of the ``width`` features that ``head`` is fitted on: the cue features of the
         groups ``cue_groups`` gives it (``"struct"``: the structural ones; all of them for a head it
         does not name), then every n-gram."""
-        from .cues import cue_kinds
 
         names = self._names()
         groups = self.cue_groups.get(head)
@@ -277,14 +279,20 @@ class StatementModel:
         hit_row = np.repeat(np.arange(n, dtype=np.int64), counts)
         hit_term = np.array(terms, dtype=np.int64)
         tf_row, tf_col, tf_val, hit_val = tfidf_entries(hit_row, hit_term, n, self.idf_)
+        caps = tuple((i, *cap) for i, p in enumerate(prepared) for cap in p.caps)
         return Block(n, cue_features(prepared), hit_row, hit_term, np.array(starts, dtype=np.int64),
-                     np.array(ends, dtype=np.int64), hit_val, tf_row, tf_col, tf_val)
+                     np.array(ends, dtype=np.int64), hit_val, tf_row, tf_col, tf_val, caps)
 
     def predict_proba(self, prepared: list, block: "Block | None" = None) -> dict[str, np.ndarray]:
         """Per head, probabilities with one column per level (3 for dimensions, 2 for facets).
 
         The same computation as ``CalibratedClassifierCV.predict_proba`` (sigmoid,
-        one calibrator per class, normalised; for binary heads 1 - p for class 0).
+        one calibrator per class, normalised; for binary heads 1 - p for class 0),
+        then two documented rules: the cue rule's verdict mixed into the facets of
+        ``rule_blend`` (:meth:`blend`), and a dimension capped by the statement's cues
+        (``Prepared.caps``: "possibly caused by an expired certificate" is cause 1 at
+        most, as the rubric counts a hedged cause) given the probability of the levels
+        above its cap.
         """
         block = self.features(prepared) if block is None else block
         n = block.n
@@ -311,6 +319,10 @@ class StatementModel:
                 norm = np.divide(calibrated, total, out=np.full_like(calibrated, 1 / len(classes)), where=total != 0)
                 p[:, classes] = norm
             out[head] = self.blend(head, p, block.cues)
+        for row, head, level, _ in block.caps:  # a documented rule: the levels above the cap go to the cap
+            p = out[head]
+            p[row, level] += p[row, level + 1:].sum()
+            p[row, level + 1:] = 0.0
         return out
 
     def blend(self, head: str, p: np.ndarray, cues: np.ndarray) -> np.ndarray:
@@ -342,6 +354,13 @@ class StatementModel:
         evidence = [[()] * len(HEADS) for _ in prepared]
         for i, k, ev in zip(pair_stmt.tolist(), pair_head.tolist(), found):
             evidence[i][k] = ev
+        for i, head, level, m in block.caps if explain else ():  # the match that capped the level comes first
+            k = HEADS.index(head)
+            if levels[i, k] == level:
+                spec = cue_kinds()[m.entry.cue]
+                e = prepared[i].evidence(m.start, m.end, m.entry.cue, m.entry.weight, spec["explanation"], m.entry.source)
+                evidence[i][k] = (parts.item(parts.span(e.start, e.end, e.text), e.weight,
+                                             parts.kind(e.cue, e.explanation, e.source)), *evidence[i][k])[:MAX_EVIDENCE]
         return probs, levels.tolist(), evidence
 
     def score(self, prepared: list) -> list[tuple[dict[str, DimensionScore], dict[str, FacetScore]]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cues import CueMatch, cue_kinds, derive, matcher_for
+from .cues import CueMatch, caps, cue_kinds, derive, matcher_for
 from .detect import detect, variant
 from .errors import InputError
 from .languages import COMMON, canonical_code, language_codes, spec_for, supported_codes
@@ -41,6 +41,8 @@ class Prepared:
     tokens: tuple[Token, ...]
     cues: tuple[CueMatch, ...]
     warnings: tuple[str, ...]
+    #: ``(group, level, match)``: a dimension capped at a level by ``match`` (:func:`analyser.cues.caps`)
+    caps: tuple[tuple[str, int, CueMatch], ...] = ()
 
     @property
     def text(self) -> str:
@@ -121,7 +123,13 @@ def prepare(text: str, lang: str | None = None) -> Prepared:
     if len(tokens) < SHORT_TOKENS:
         warnings.append(f"very short statement ({len(tokens)} tokens): scores are less reliable")
     cues = tuple(derive(found, norm.text))  # sentences are cut on the text as written (case tells them)
-    return Prepared(norm, code, confidence, match_text, tuple(tokens), cues, tuple(warnings))
+    capped = caps(cues)
+    for _, level, m in capped:
+        note = cue_kinds()[m.entry.cue].get("cap_note", "{span}: {group} is scored at most {level}")
+        warnings.append(note.format(span=f"“{' '.join(norm.text[m.start:m.end].split())}”", level=level,
+                                    group=m.entry.group))
+    return Prepared(norm, code, confidence, match_text, tuple(tokens), cues, tuple(warnings),
+                    tuple(capped))
 
 
 def _front(code: str, text: str) -> tuple[str, list[Token], list[CueMatch]]:

@@ -6,6 +6,7 @@ models must beat. Per dimension:
 * cause: 2 if a concrete mechanism cue, else 1 if a failure-domain cue or a piece of
   infrastructure named in a sentence that gives a reason, else 0;
   cause cues in a sentence that denies a cause or calls it unknown do not count.
+  A concrete cause given only as a guess ("possibly caused by ...") counts as 1 (``cues.caps``).
 * apology: 1 if an apology formula; 2 if it comes with responsibility, the specific harm or a
   remedy cue; apology words in a sentence with a negation cue do not count.
 * humour: 2 if a joke cue, else 1 if a light-tone cue (alert icons do not count).
@@ -88,6 +89,8 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
         vagueness = min(2, vagueness + 1)
 
     levels = {"cause": cause, "apology": apology, "humour": humour, "vagueness": vagueness}
+    for group, cap, _ in prepared.caps:  # a concrete cause given only as a guess (cues.caps)
+        levels[group] = min(levels[group], cap)
     dims = {d: DimensionScore(d, levels[d], levels[d] / 2, ev(d + ".")) for d in DIMENSIONS}
     facets = {f: FacetScore(f, present[f], None, ev(f + ".")) for f in ("what", "scope", "next")}
     facets["when"] = FacetScore("when", present["when"], None, tuple(e for e in ev("when.") if e.cue in _WHEN_KINDS))

@@ -286,3 +286,17 @@ def test_a_long_quote_is_cut_at_a_word():
     assert len(inner) <= QUOTE_MAX and inner[:-1] in report.text
     words = report.text.split()
     assert inner[:-1].split()[-1] in words  # the last word shown is a whole word of the statement
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Payments failed for 20 minutes. This was possibly caused by an expired TLS certificate on the API gateway.", "en"),
+    ("La panne serait due à une mise à jour défectueuse du logiciel de nos routeurs.", "fr"),
+    ("故障可能是由于光缆被挖断。", "zh-Hans"),
+])
+def test_a_cause_given_only_as_a_guess_is_advised_to_be_confirmed_not_named(text, lang):
+    report = analyse(text, lang)
+    assert report.dimensions["cause"].level == 1
+    keys = [key for _, key, _ in shortfalls(report)]
+    assert "cause_hedged" in keys and "cause_generic" not in keys
+    [advice] = [a for a in report.advice if a.topic == "cause"]
+    assert advice.message.startswith(catalogue(lang).messages["cause_hedged_quoted"].split("{quote}")[0])

@@ -14,7 +14,7 @@ import unicodedata
 import pytest
 
 from analyser.api import analyse
-from analyser.cues import GROUPS, CueEntry, Matcher, cue_kinds, derive, load_lexicon, matcher_for
+from analyser.cues import GROUPS, CueEntry, Matcher, _demoting, cue_kinds, derivations, derive, load_lexicon, matcher_for
 from analyser.detect import detect
 from analyser.errors import DataError
 from analyser.languages import lang_dir, spec_for
@@ -109,8 +109,11 @@ def test_lexicon_sources_name_file_and_line(path):
 def test_cue_kind_is_well_formed(kind, info):
     group = kind.split(".", 1)[0]
     assert info["group"] == group
-    # a kind the models see speaks to a head; one they do not (the stage) is for the report
-    assert group in GROUPS if info.get("feature", True) else group not in GROUPS
+    # a kind the models see speaks to a head; one they do not is for the report (the stage), or
+    # caps a head's level through a derived kind below its base's level (cues.caps)
+    capping = {k for k, base, with_, *_ in derivations() if k in _demoting()} | {
+        w for k, base, with_, *_ in derivations() if k in _demoting() for w in with_}
+    assert group in GROUPS if info.get("feature", True) else (group not in GROUPS or kind in capping)
     assert info["level"] in (None, 0, 1, 2)
     assert info["explanation"].strip()
 
@@ -894,3 +897,31 @@ def test_a_completed_maintenance_notice_is_not_asked_when_service_returns(lang, 
     topics = {a.topic for a in report.advice}
     assert report.stage == "completed" and not topics & {"cause", "apology", "next"}
     assert report.to_dict()["stage"] == "completed"
+
+
+@pytest.mark.parametrize("text,lang,capped", [
+    ("This was possibly caused by an expired certificate on our API gateway.", "en", "expired certificate"),
+    ("The outage was likely due to a failed UPS switchover in our Frankfurt data centre.", "en", "UPS switchover"),
+    ("La panne serait due à une mise à jour défectueuse du logiciel de nos routeurs.", "fr", "mise à jour défectueuse"),
+    ("Die Störung wurde vermutlich durch ein fehlerhaftes Update der Router-Software verursacht.", "de",
+     "fehlerhaftes Update"),
+    ("La caída podría deberse a un certificado caducado en el balanceador.", "es", "certificado caducado"),
+    ("故障可能是由于光缆被挖断。", "zh-Hans", "光缆"),
+    ("故障疑似因光纜被挖斷所致。", "zh-Hant", "光纜"),
+    # the hedge sits on the impact, the cause is stated: no cap
+    ("Due to an expired certificate, some users may possibly see errors.", "en", None),
+    ("因光缆被挖断，可能导致部分用户无法访问。", "zh-Hans", None),
+    ("This was caused by an expired certificate on our API gateway.", "en", None),
+    # a hedged guess beside a stated concrete cause: the stated one counts
+    ("It was possibly caused by an expired certificate. A cut fibre cable also took down our backup link.", "en", None),
+])
+def test_a_concrete_cause_given_only_as_a_guess_is_capped_at_its_domain_level(text, lang, capped):
+    from analyser.prepare import prepare
+
+    p = prepare(text, lang)
+    if capped is None:
+        assert p.caps == ()
+    else:
+        [(group, level, m)] = p.caps
+        assert (group, level) == ("cause", 1) and capped in p.text[m.start:m.end]
+        assert any("is given only as a guess" in w for w in p.warnings)

@@ -346,3 +346,23 @@ def test_an_ngram_is_shown_once_however_often_it_occurs():
         grams = [text[e.start:e.end].lower() for e in d.evidence if e.cue == "ngram"]
         assert len(grams) == len(set(grams)), (d.name, grams)
     assert any(e.cue == "ngram" for d in report.dimensions.values() for e in d.evidence)
+
+
+@needs_model
+@pytest.mark.parametrize("method", ["model", "rules"])
+def test_a_cause_given_only_as_a_guess_scores_at_most_1_and_shows_why(method):
+    import pandas as pd
+
+    from analyser import analyse, score_frame
+
+    stated = "Payments failed for 20 minutes. This was caused by an expired TLS certificate on the API gateway."
+    guessed = stated.replace("was caused", "was possibly caused")
+    plain, hedged = analyse(stated, method=method).dimensions["cause"], analyse(guessed, method=method).dimensions["cause"]
+    assert plain.level == 2 and hedged.level == 1
+    assert ("cause.hedged_mechanism", "expired TLS certificate") in [(e.cue, e.text) for e in hedged.evidence]
+    if method == "model":  # the span that capped the level comes first
+        assert hedged.evidence[0].cue == "cause.hedged_mechanism"
+        assert plain.probabilities[2] > 0.5 and hedged.probabilities[2] == 0.0
+        row = score_frame(pd.DataFrame({"text": [guessed]}), method=method).iloc[0]
+        assert row["cause_level"] == 1 and round(hedged.score, 4) == row["cause_score"]
+        assert "given only as a guess" in row["warnings"] and '"cue": "cause.hedged_mechanism"' in row["evidence"]
