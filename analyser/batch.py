@@ -137,8 +137,12 @@ def _lang_value(value) -> str | None:
 def _rows(texts: list, langs: list, method: str, evidence: bool = True) -> list:
     from .api import rows_many
 
+    from .errors import ModelError
+
     try:
         return rows_many(texts, langs, method, evidence)
+    except ModelError:  # the model, not a row: every row would fail alike
+        raise
     except Exception:  # noqa: BLE001 - a scorer bug on one row must not lose the chunk
         out = []
         for t, l in zip(texts, langs):
@@ -323,6 +327,9 @@ def _resolved_method(method: str) -> tuple[str, str]:
     use_model = method == "model" or (method == "auto" and models_available())
     if not use_model:
         return "rules", ""
+    from .model import default_model
+
+    default_model()  # a model that cannot load stops the run with its one-line error, not once per row
     path = model_dir() / MODEL_FILE
     try:
         st = path.stat()

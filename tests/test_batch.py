@@ -377,6 +377,21 @@ def test_as_users_run_it(tmp_path):
     assert proc.stderr.count("\n") == 1
 
 
+
+@pytest.mark.parametrize("content", [b"garbage", b""])
+def test_a_model_that_cannot_load_stops_the_run_with_one_line(tmp_path, content):
+    # it was an error in every row and exit code 0 (a session-14 user test, on a model of other cue kinds)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "analyser.npz").write_bytes(content)
+    src = write(table(), tmp_path / "in.csv")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ANALYSER_MODELS": str(tmp_path / "models")}
+    proc = subprocess.run([sys.executable, "-m", "analyser", "batch", str(src), "-o", str(tmp_path / "o.csv"),
+                           "--quiet"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("analyser: error:") and "analyser.npz" in proc.stderr and proc.stderr.count("\n") == 1
+    assert not (tmp_path / "o.csv").exists()
+
+
 # -- by incident -----------------------------------------------------------------------
 
 def test_by_incident_summary(tmp_path, capsys):
