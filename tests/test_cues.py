@@ -820,6 +820,34 @@ def test_blind_test_s13_wording(lang, text, span, cue):
     assert (span, cue) in {(text[m.start:m.end], m.entry.cue) for m in prepare(text, lang).cues}
 
 
+@pytest.mark.parametrize("lang,text,span,cue", [
+    ("en", "Contractors cut a fibre cable near our exchange.", "cut a fibre cable", "cause.mechanism"),
+    ("en", "Please use the mobile app to check in.", "Please use the mobile app to", "next.workaround"),
+    ("en", "Sorry, folks - fix ETA 30 minutes!", "ETA 30 minutes", "next.eta"),
+    ("en", "Fix expected within 30 minutes.", "Fix expected within 30 minutes", "next.eta"),
+    ("en", "Affected merchants will receive a fee credit.", "will receive a fee credit", "next.remediation"),
+    ("en", "Affected merchants will receive a fee credit.", "will receive a fee credit", "apology.remedy"),
+    ("fr", "Trafic interrompu à cause d'une caténaire arrachée.", "caténaire arrachée", "cause.mechanism"),
+    ("fr", "Trafic interrompu suite à une rupture de caténaire.", "rupture de caténaire", "cause.mechanism"),
+    ("de", "Ein fehlerhaftes Konfigurationsupdate an unseren Load Balancern blockierte den Login.",
+     "fehlerhaftes Konfigurationsupdate", "cause.mechanism"),
+    ("de", "Es gibt Probleme mit einem unserer Speichercluster.", "Probleme mit einem unserer Speichercluster",
+     "cause.domain"),
+    ("es", "Se recomienda usar la línea 1 de Metro.", "Se recomienda usar la línea", "next.workaround"),
+    ("es", "Puedes hacer el check-in en el aeropuerto.", "Puedes hacer el check-in en", "next.workaround"),
+    ("zh-Hant", "網路銀行因網路設備異常無法登入。", "網路設備異常", "cause.domain"),
+    ("zh-Hans", "网银因网络设备异常无法登录。", "网络设备异常", "cause.domain"),
+    ("zh-Hant", "伺服器剛剛小小抽筋了一下😵", "抽筋", "humour.joke"),
+])
+def test_blind_test_s14_wording(lang, text, span, cue):
+    assert (span, cue) in {(text[m.start:m.end], m.entry.cue) for m in prepare(text, lang).cues}
+
+
+def test_an_eta_in_minutes_is_not_how_long_the_outage_lasted():
+    cues = {(m.entry.cue, m.start) for m in prepare("Down for everyone - fix ETA 30 minutes!", "en").cues}
+    assert not any(c == "when.duration" for c, _ in cues) and any(c == "next.eta" for c, _ in cues)
+
+
 @pytest.mark.parametrize("lang,text,stage", [
     ("en", "Mobile data is back for all our customers in Scotland!", "resolved"),
     ("en", "We'll be back soon.", ""), ("en", "Our engineers are back at work on the fix.", ""),
