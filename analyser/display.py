@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import html
 
-from .report import DIMENSIONS, FACET_HELP, FACETS, LEVEL_NAMES, Evidence, Report, torn
+from .report import DIMENSIONS, FACET_HELP, FACETS, LEVEL_NAMES, Evidence, Report, decided, torn
 
 #: One colour per dimension: (underline / bar colour, background tint).
 COLOURS = {
@@ -166,7 +166,8 @@ def _torn(s, d: str) -> str:
     if pair is None:
         return ""
     tip = (f"torn: {LEVEL_NAMES[d][pair[0]]} {s.probabilities[pair[0]]:.2f}, {LEVEL_NAMES[d][pair[1]]} "
-           f"{s.probabilities[pair[1]]:.2f}; {s.label} {s.probabilities[s.level]:.2f} is the level between them")
+           f"{s.probabilities[pair[1]]:.2f}; {s.label} {s.probabilities[s.level]:.2f} is the level between them; "
+           f"the facets and advice read it as {LEVEL_NAMES[d][decided(s.level, s.probabilities)]}")
     return f' <span data-role="torn" title="{_e(tip)}" style="{_SMALL}">(torn)</span>'
 
 

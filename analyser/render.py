@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .report import DIMENSIONS, FACET_HELP, FACETS, LEVEL_NAMES, Report, torn
+from .report import DIMENSIONS, FACET_HELP, FACETS, LEVEL_NAMES, Report, decided, torn
 
 _MAX_EVIDENCE = 4
 
@@ -31,8 +31,10 @@ def render_text(report: Report) -> str:
         if len(s.evidence) > _MAX_EVIDENCE:
             lines.append(f"{'':<35}(+{len(s.evidence) - _MAX_EVIDENCE} more)")
         if (pair := torn(s.probabilities, s.level)) is not None:
+            read = decided(s.level, s.probabilities)
             lines.append(f"{'':<11}torn between {pair[0]} {LEVEL_NAMES[d][pair[0]]} ({s.probabilities[pair[0]]:.2f}) "
-                         f"and {pair[1]} {LEVEL_NAMES[d][pair[1]]} ({s.probabilities[pair[1]]:.2f})")
+                         f"and {pair[1]} {LEVEL_NAMES[d][pair[1]]} ({s.probabilities[pair[1]]:.2f}): "
+                         f"read as {read} {LEVEL_NAMES[d][read]}")
     lines.append("")
     lines.append("evidence: the spans that pushed each level most, strongest first")
     lines.append("")

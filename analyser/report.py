@@ -42,13 +42,16 @@ def torn(probabilities, level: int | None = None) -> tuple[int, int] | None:
 
 
 def torn_note(dim: str, level: int, probabilities) -> str:
-    """The ``warnings`` note of a torn level ("cause level 1 is torn between 0 (0.68) and 2 (0.23)"),
-    or "": a table of levels alone would count such a statement as level 1."""
+    """The ``warnings`` note of a torn level ("cause level 1 is torn between 0 (0.68) and 2 (0.23), 1
+    itself 0.09: the facets and advice read it as 0"), or "": a table of levels alone would count
+    such a statement as level 1, and a reader would wonder why ``why`` is missing beside a level 1
+    (a session-14 user test)."""
     pair = torn(probabilities, level)
     if pair is None:
         return ""
     a, b = pair
-    return f"{dim} level 1 is torn between {a} ({probabilities[a]:.2f}) and {b} ({probabilities[b]:.2f})"
+    return (f"{dim} level 1 is torn between {a} ({probabilities[a]:.2f}) and {b} ({probabilities[b]:.2f}), "
+            f"1 itself {probabilities[1]:.2f}: the facets and advice read it as {decided(level, probabilities)}")
 
 
 def decided(level: int, probabilities) -> int:

@@ -9,7 +9,7 @@ import pytest
 from analyser import analyse
 from analyser.advice import advise, catalogue, shortfalls
 from analyser.languages import lang_dir
-from analyser.report import DIMENSIONS, FACETS, Advice, DimensionScore, Evidence, FacetScore, Report
+from analyser.report import DIMENSIONS, FACETS, Advice, DimensionScore, Evidence, FacetScore, Report, decided
 from analyser.script import convert
 
 FOLDERS = ("common", "en", "fr", "de", "es", "zh")
@@ -194,8 +194,9 @@ def test_a_torn_middle_level_is_advised_as_its_median(dim, probabilities, key):
     assert messages == ([cat.message(key)] if key else [])
     torn_line = [line for line in render_text(report).splitlines() if "torn between" in line]
     if probabilities[1] < min(probabilities[0], probabilities[2]):
+        read = decided(1, probabilities)
         assert torn_line == [f"{'':<11}torn between 0 {'none'} ({probabilities[0]:.2f}) and 2 "
-                             f"{render_label(dim, 2)} ({probabilities[2]:.2f})"]
+                             f"{render_label(dim, 2)} ({probabilities[2]:.2f}): read as {read} {render_label(dim, read)}"]
     else:
         assert torn_line == []
 

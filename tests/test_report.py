@@ -211,13 +211,16 @@ def test_a_torn_level_is_noted_in_the_row_warnings_and_the_json(validator):
 
     from analyser.report import torn_note
 
-    assert torn_note("cause", 1, (0.68, 0.09, 0.23)) == "cause level 1 is torn between 0 (0.68) and 2 (0.23)"
+    assert torn_note("cause", 1, (0.68, 0.09, 0.23)) == ("cause level 1 is torn between 0 (0.68) and 2 (0.23), "
+                                                        "1 itself 0.09: the facets and advice read it as 0")
+    assert torn_note("cause", 1, (0.46, 0.10, 0.44)).endswith("read it as 1")  # the median: a cause more likely given
     assert torn_note("cause", 1, (0.2, 0.7, 0.1)) == "" and torn_note("cause", 0, (0.68, 0.09, 0.23)) == ""
     assert torn_note("cause", 1, None) == ""  # the cue rules give no probabilities
     report = _built_report()
     assert report.to_row()["warnings"] == "a warning"
     torn = replace(report, dimensions={**report.dimensions, "humour": DimensionScore("humour", 1, 0.5, (), (0.6, 0.1, 0.3))})
-    assert torn.to_row()["warnings"] == "a warning; humour level 1 is torn between 0 (0.60) and 2 (0.30)"
+    assert torn.to_row()["warnings"] == ("a warning; humour level 1 is torn between 0 (0.60) and 2 (0.30), "
+                                         "1 itself 0.10: the facets and advice read it as 0")
     assert torn.to_dict()["dimensions"]["humour"]["torn"] == [0, 2]
     assert report.to_dict()["dimensions"]["humour"]["torn"] is None
     validator.validate(torn.to_dict())
