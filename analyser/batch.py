@@ -136,7 +136,6 @@ def _lang_value(value) -> str | None:
 
 def _rows(texts: list, langs: list, method: str, evidence: bool = True) -> list:
     from .api import rows_many
-
     from .errors import ModelError
 
     try:

@@ -180,7 +180,6 @@ class StatementModel:
         """The columns of the ``width`` features that ``head`` is fitted on: the cue features of the
         groups ``cue_groups`` gives it (``"struct"``: the structural ones; all of them for a head it
         does not name), then every n-gram."""
-
         names = self._names()
         groups = self.cue_groups.get(head)
         if groups is None:
@@ -320,6 +319,8 @@ class StatementModel:
                 p[:, classes] = norm
             out[head] = self.blend(head, p, block.cues)
         for row, head, level, _ in block.caps:  # a documented rule: the levels above the cap go to the cap
+            if head not in out:
+                continue
             p = out[head]
             p[row, level] += p[row, level + 1:].sum()
             p[row, level + 1:] = 0.0
@@ -355,8 +356,8 @@ class StatementModel:
         for i, k, ev in zip(pair_stmt.tolist(), pair_head.tolist(), found):
             evidence[i][k] = ev
         for i, head, level, m in block.caps if explain else ():  # the match that capped the level comes first
-            k = HEADS.index(head)
-            if levels[i, k] == level:
+            k = HEADS.index(head) if head in HEADS else -1
+            if k >= 0 and levels[i, k] == level:
                 spec = cue_kinds()[m.entry.cue]
                 e = prepared[i].evidence(m.start, m.end, m.entry.cue, m.entry.weight, spec["explanation"], m.entry.source)
                 evidence[i][k] = (parts.item(parts.span(e.start, e.end, e.text), e.weight,

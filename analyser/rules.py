@@ -90,7 +90,8 @@ def score_rules(prepared: Prepared) -> tuple[dict[str, DimensionScore], dict[str
 
     levels = {"cause": cause, "apology": apology, "humour": humour, "vagueness": vagueness}
     for group, cap, _ in prepared.caps:  # a concrete cause given only as a guess (cues.caps)
-        levels[group] = min(levels[group], cap)
+        if group in levels:
+            levels[group] = min(levels[group], cap)
     dims = {d: DimensionScore(d, levels[d], levels[d] / 2, ev(d + ".")) for d in DIMENSIONS}
     facets = {f: FacetScore(f, present[f], None, ev(f + ".")) for f in ("what", "scope", "next")}
     facets["when"] = FacetScore("when", present["when"], None, tuple(e for e in ev("when.") if e.cue in _WHEN_KINDS))
