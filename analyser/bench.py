@@ -20,7 +20,7 @@ What it measures, printed as markdown tables with the machine it ran on:
    (default 1,000,000) in a child process, read from ``os.wait4``'s
    ``ru_maxrss`` in a small launcher process (see :data:`_LAUNCHER`), at a tenth
    of the rows and at all of them (flat memory shows as equal peaks) with each
-   row's language given by a column, and at a tenth again with it detected (a
+   row's language given by a column, and at both again with it detected (a
    table without a language column). Floor: < 400 MB at 1,000,000 rows.
 
 Each timing is the best of a few runs after a warm-up (lexicons, tokenisers and
