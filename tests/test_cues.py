@@ -970,3 +970,15 @@ def test_a_concrete_cause_given_only_as_a_guess_is_capped_at_its_domain_level(te
         [(group, level, m)] = p.caps
         assert (group, level) == ("cause", 1) and capped in p.text[m.start:m.end]
         assert any("is given only as a guess" in w for w in p.warnings)
+
+
+@pytest.mark.parametrize("lang,text,hedge", [
+    ("en", "This was possibly caused by an expired certificate.", "possibly"),
+    ("de", "Die Störung wurde vermutlich durch ein fehlerhaftes Update verursacht.", "vermutlich"),
+])
+def test_a_hedge_on_the_cause_alone_does_not_count_as_a_vagueness_hedge(lang, text, hedge):
+    # the rubric raises vagueness for hedges on which service failed, for whom, or whether it failed
+    found = {(text[m.start:m.end], m.entry.cue) for m in prepare(text, lang).cues}
+    assert (hedge, "vagueness.hedge") not in found and any(c == "cause.hedge" for _, c in found)
+    assert ("may", "vagueness.hedge") in {(t[m.start:m.end], m.entry.cue)
+                                         for t in ["Some users may see errors."] for m in prepare(t, "en").cues}
