@@ -231,17 +231,14 @@ def derive(matches: list[CueMatch], text: str) -> list[CueMatch]:
 
 
 @lru_cache(maxsize=1)
-def _demoting() -> dict[str, tuple[str, str, int]]:
-    """Derived kind -> (its base kind, group, level) for each derived kind whose level is below its
-    base's: such a kind demotes the match it copies (``cause.hedged_mechanism``, level 1, of a
-    ``cause.mechanism``, level 2: a concrete cause given only as a guess)."""
+def _demoting() -> dict[str, str]:
+    """Derived kind -> its base kind, for each derived kind whose level is below its base's: such a
+    kind demotes the match it copies (``cause.hedged_mechanism``, level 1, of a ``cause.mechanism``,
+    level 2: a concrete cause given only as a guess)."""
     kinds = cue_kinds()
-    out = {}
-    for kind, base, *_ in derivations():
-        level, base_level = kinds[kind]["level"], kinds[base]["level"]
-        if level is not None and base_level is not None and level < base_level:
-            out[kind] = (base, kinds[kind]["group"], level)
-    return out
+    return {kind: base for kind, base, *_ in derivations()
+            if kinds[kind]["level"] is not None and kinds[base]["level"] is not None
+            and kinds[kind]["level"] < kinds[base]["level"]}
 
 
 def caps(matches: list[CueMatch]) -> list[tuple[str, int, CueMatch]]:
@@ -254,9 +251,9 @@ def caps(matches: list[CueMatch]) -> list[tuple[str, int, CueMatch]]:
     demoting = _demoting()
     demoted = {}
     for m in matches:
-        d = demoting.get(m.entry.cue)
-        if d is not None:
-            demoted.setdefault((m.start, m.end, d[0]), m)
+        base = demoting.get(m.entry.cue)
+        if base is not None:
+            demoted.setdefault((m.start, m.end, base), m)
     if not demoted:
         return []
     kinds = cue_kinds()

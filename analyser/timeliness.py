@@ -150,9 +150,8 @@ def _timestamp_words() -> tuple[re.Pattern | None, dict[str, str]]:
 def _eras() -> tuple[re.Pattern | None, dict[str, int]]:
     """Every language's calendar eras (``lang/*/timestamp_eras.tsv``): a pattern finding an era's
     name before a year number, and name -> offset to the Gregorian year."""
-    from .languages import lang_dir, read_rows
-
     from .errors import DataError
+    from .languages import lang_dir, read_rows
 
     offsets = {}
     for path in sorted(lang_dir().glob("*/timestamp_eras.tsv")):
@@ -618,13 +617,13 @@ class IncidentSummary:
         incidents = frame[self.incident_col].tolist()
         has_pub, has_sta = self.published_col in frame.columns, self.started_col in frame.columns
         no_times = (np.full(n, np.nan), [False] * n)
+        langs = frame[self.lang_col].tolist() if self.lang_col in frame.columns else None
         if has_pub and has_sta:  # as the rows' delays read them
-            langs = frame[self.lang_col].tolist() if self.lang_col in frame.columns else None
             (pub, pub_naive, *_), (sta, sta_naive, *_) = parse_pairs(frame[self.published_col], frame[self.started_col],
                                                                     self.date_order, langs)
-        else:
-            pub, pub_naive = parse_times(frame[self.published_col], self.date_order)[:2] if has_pub else no_times
-            sta, sta_naive = parse_times(frame[self.started_col], self.date_order)[:2] if has_sta else no_times
+        else:  # one column: each row's language still says how its dates and zones are written
+            pub, pub_naive = parse_times(frame[self.published_col], self.date_order, langs)[:2] if has_pub else no_times
+            sta, sta_naive = parse_times(frame[self.started_col], self.date_order, langs)[:2] if has_sta else no_times
         cause = frame[self.level_columns["cause"]].tolist()
         apology = frame[self.level_columns["apology"]].tolist()
         vague = frame[self.level_columns["vagueness"]].tolist()

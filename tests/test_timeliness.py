@@ -406,3 +406,11 @@ def test_the_summary_warns_when_an_incidents_first_statement_precedes_its_start(
     out = summarise_incidents(df, "incident").set_index("incident")
     assert out.loc["P", "first_response_delay_minutes"] == -30.0 and out.loc["P", "minutes_to_first_cause"] == -30.0
     assert "published 30 minutes before its start" in out.loc["P", "warnings"] and out.loc["Q", "warnings"] == ""
+
+
+def test_a_summary_with_one_time_column_reads_each_row_as_its_language_writes_times():
+    # Chinese "CST" is China Standard Time (lang/zh/config.json), also without a started_at column
+    df = pd.DataFrame({"incident": ["Z"], "published_at": ["2024-04-03 14:05 CST"], "lang": ["zh-Hans"],
+                       "cause_level": [0], "apology_level": [0], "vagueness_level": [2]})
+    row = summarise_incidents(df, "incident").iloc[0]
+    assert row["first_published"] == "2024-04-03T06:05:00+00:00"
